@@ -1,0 +1,10 @@
+//! Fern: an independent Filecoin Virtual Machine kernel.
+//!
+//! Fern executes Filecoin messages against the state tree exactly as the reference FVM does for
+//! network versions 21 to 28: same results, same receipts, same gas used to the milligas.
+//!
+//! Modules:
+//! - [`gas`]: units, charges, price tables per network version, Wasm instruction pricing,
+//!   consensus limits and fee computation. A leaf module every other part of the kernel uses.
+
+pub mod gas;
