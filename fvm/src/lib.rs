@@ -6,5 +6,11 @@
 //! Modules:
 //! - [`gas`]: units, charges, price tables per network version, Wasm instruction pricing,
 //!   consensus limits and fee computation. A leaf module every other part of the kernel uses.
+//! - [`engine`]: Wasm validation, stack and gas instrumentation, compilation, the module cache
+//!   keyed by code CID, and the per-message memory limiter.
+//! - [`machine`]: network and epoch settings, the buffered blockstore, the state tree (actors by
+//!   id, address resolution, transactions), the built-in actors manifest and the host's externs.
 
+pub mod engine;
 pub mod gas;
+pub mod machine;

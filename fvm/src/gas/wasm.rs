@@ -7,8 +7,14 @@
 //! time (the operand being the length or page count on top of the stack). The counter is loaded
 //! with the tracker's available gas when Wasm starts or resumes after a syscall, and read back
 //! (see [`settle_exec_gas`]) when a syscall is entered or execution ends.
+//!
+//! Instructions are classified as the instrumenter sees them: operators of wasmparser 0.95, the
+//! parser `fvm-wasm-instrument` 0.4 is built on (re-exported here as [`Operator`]). The engine
+//! adapts [`WasmGasPrices::instruction_cost`] to the instrumenter's rule interface, so the prices
+//! below are the only classification of instructions in the kernel.
 
-use wasmparser::Operator;
+/// The Wasm instruction type priced by [`WasmGasPrices::instruction_cost`] (wasmparser 0.95).
+pub use wasmparser_095::Operator;
 
 use super::Gas;
 

@@ -1,0 +1,207 @@
+//! The engine: turns actor Wasm into compiled, instrumented modules, and caches them by code CID.
+//!
+//! An [`Engine`] is built for one network version's limits and prices ([`EngineConfig`]). For
+//! each module it
+//!
+//! 1. validates the raw bytes with Wasmtime under the enabled feature set,
+//! 2. injects the stack-height limiter, then gas metering ([`instrument`]),
+//! 3. compiles the result with Wasmtime, whose pooling allocator also refuses modules with more
+//!    than one memory or table, a table of more than 20 000 elements, or an initial memory above
+//!    the instance limit,
+//! 4. records what instantiation will charge for ([`CompiledModule::min_memory_bytes`],
+//!    [`CompiledModule::min_table_elements`]).
+//!
+//! Malformed or hostile input yields an [`EngineError`], never a panic (see [`instrument`] for
+//! how third-party panics are contained).
+//!
+//! # Instantiating (done by the layers above)
+//!
+//! The engine stops at compiled code: linking needs the syscalls and the kernel. To run a module
+//! the upper layer, with [`Engine::wasmtime`]:
+//!
+//! - creates a `wasmtime::Store` whose resource limiter is the message's [`MemoryLimiter`]
+//!   (one instance, one memory per store; memories and tables counted against the message);
+//! - creates a mutable `i64` global and defines it in its `wasmtime::Linker` as
+//!   [`GAS_MODULE`]`.`[`GAS_COUNTER_GLOBAL`] (`gas.gas_counter`), the import gas metering added;
+//!   it holds the available milligas while Wasm runs and is read back on every syscall;
+//! - defines the syscall imports (module and function names of the ABI);
+//! - before instantiating, fails fatally if [`CompiledModule::min_memory_bytes`] is `None` (no
+//!   `memory` export), then charges `wasm_table_init` for [`CompiledModule::min_table_elements`]
+//!   (if any) and `wasm_memory_init` for the memory, and counts that memory as already paid for
+//!   when execution gas is later settled;
+//! - loads the gas global, instantiates (a start function runs metered), and settles execution
+//!   gas; a failed instantiation is an actor failure, a failed link is fatal.
+
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+pub mod instrument;
+pub mod limiter;
+mod module;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+
+pub use config::{EngineConfig, INSTANCES_PER_CONCURRENT_EXECUTOR, MAX_POOLED_INSTANCES};
+pub use error::{EngineError, Stage};
+pub use instrument::{GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
+pub use limiter::{MemoryLimiter, MemoryMark};
+pub use module::{
+    min_memory_bytes, min_table_elements, CompiledModule, MEMORY_EXPORT, TABLE_EXPORT,
+};
+
+use fern_shared::version::NetworkVersion;
+use instrument::contained;
+
+/// A compiling, caching Wasm engine for one configuration. Cloning is cheap and clones share the
+/// Wasmtime engine and the module cache; it is safe to use from several threads.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+struct Inner {
+    wasmtime: wasmtime::Engine,
+    config: EngineConfig,
+    /// One slot per code CID ever requested. The map lock is held only to find or add a slot; the
+    /// slot's own lock is held while its module compiles, so each CID compiles once while
+    /// different CIDs compile in parallel. A slot stays empty after a failed compilation.
+    cache: Mutex<HashMap<Cid, Arc<Mutex<Option<CompiledModule>>>>>,
+    compilations: AtomicU64,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.0.config)
+            .field("cached_modules", &self.cached_modules())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks `m`, ignoring poisoning (no code holding these locks can leave them inconsistent).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Engine {
+    /// Builds the Wasmtime engine (and its instance pool) for `config`.
+    pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        let wt_config = config.wasmtime_config()?;
+        let wasmtime =
+            wasmtime::Engine::new(&wt_config).map_err(|e| EngineError::Setup(format!("{e:#}")))?;
+        Ok(Engine(Arc::new(Inner {
+            wasmtime,
+            config,
+            cache: Mutex::new(HashMap::new()),
+            compilations: AtomicU64::new(0),
+        })))
+    }
+
+    /// An engine for network version `nv` with a concurrency of 1.
+    pub fn for_network(nv: NetworkVersion) -> Result<Self, EngineError> {
+        Self::new(EngineConfig::for_network(nv)?)
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.0.config
+    }
+
+    /// The underlying Wasmtime engine, for creating stores and linkers.
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.0.wasmtime
+    }
+
+    /// Checks raw actor Wasm against the engine's feature set.
+    pub fn validate(&self, wasm: &[u8]) -> Result<(), EngineError> {
+        instrument::validate(&self.0.wasmtime, wasm)
+    }
+
+    /// Validates raw actor Wasm and instruments it with this engine's stack limit and prices;
+    /// returns the bytes [`compile`](Self::compile) would compile.
+    pub fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>, EngineError> {
+        self.validate(wasm)?;
+        let c = &self.0.config;
+        instrument::inject(wasm, c.max_wasm_stack_slots, c.wasm_prices)
+    }
+
+    /// Validates, instruments and compiles raw actor Wasm. Does not use or fill the cache.
+    pub fn compile(&self, wasm: &[u8]) -> Result<CompiledModule, EngineError> {
+        let instrumented = self.instrument(wasm)?;
+        self.0.compilations.fetch_add(1, Ordering::Relaxed);
+        let module = contained(Stage::Compilation, || {
+            wasmtime::Module::from_binary(&self.0.wasmtime, &instrumented)
+        })?
+        .map_err(|e| EngineError::rejected(Stage::Compilation, e))?;
+        Ok(CompiledModule::new(module, instrumented.len()))
+    }
+
+    /// The cached module for `code`, if it has been compiled.
+    pub fn get(&self, code: &Cid) -> Option<CompiledModule> {
+        let slot = lock(&self.0.cache).get(code).cloned()?;
+        let module = lock(&slot).clone();
+        module
+    }
+
+    /// The cached module for `code`, or else the module compiled from the bytes `load` returns,
+    /// which is then cached. `load` is only called on a miss; concurrent callers asking for the
+    /// same CID wait for a single compilation. Failures are returned and not cached.
+    pub fn get_or_compile(
+        &self,
+        code: &Cid,
+        load: impl FnOnce() -> Result<Vec<u8>, EngineError>,
+    ) -> Result<CompiledModule, EngineError> {
+        let slot = lock(&self.0.cache).entry(*code).or_default().clone();
+        let mut cached = lock(&slot);
+        if let Some(module) = &*cached {
+            return Ok(module.clone());
+        }
+        let module = self.compile(&load()?)?;
+        *cached = Some(module.clone());
+        Ok(module)
+    }
+
+    /// The module for `code`, from the cache or compiled from the blockstore's block.
+    pub fn load(
+        &self,
+        code: &Cid,
+        blockstore: &impl Blockstore,
+    ) -> Result<CompiledModule, EngineError> {
+        self.get_or_compile(code, || {
+            blockstore
+                .get(code)
+                .map_err(|e| EngineError::Blockstore {
+                    cid: *code,
+                    reason: format!("{e:#}"),
+                })?
+                .ok_or(EngineError::CodeNotFound(*code))
+        })
+    }
+
+    /// Makes sure every code CID in `codes` is compiled and cached, stopping at the first
+    /// failure. Returns the total instrumented size of the modules, as ref-fvm reports it.
+    pub fn preload<'a>(
+        &self,
+        codes: impl IntoIterator<Item = &'a Cid>,
+        blockstore: &impl Blockstore,
+    ) -> Result<usize, EngineError> {
+        codes.into_iter().try_fold(0usize, |total, code| {
+            Ok(total.saturating_add(self.load(code, blockstore)?.instrumented_len()))
+        })
+    }
+
+    /// Number of modules in the cache (waits for compilations in progress).
+    pub fn cached_modules(&self) -> usize {
+        let slots: Vec<_> = lock(&self.0.cache).values().cloned().collect();
+        slots.iter().filter(|slot| lock(slot).is_some()).count()
+    }
+
+    /// Number of compilations this engine has started (cached or not, successful or not).
+    pub fn compilations(&self) -> u64 {
+        self.0.compilations.load(Ordering::Relaxed)
+    }
+}

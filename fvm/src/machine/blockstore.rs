@@ -1,0 +1,313 @@
+//! A write-buffering blockstore and the DAG-CBOR link walker its flush uses.
+//!
+//! While messages run, every block written (actor state, HAMT nodes, intermediate garbage) lands
+//! in an in-memory buffer in front of the node's blockstore. At the end,
+//! [`BufferedBlockstore::flush`] copies to the node's store only the buffered blocks reachable
+//! from the new state root, so intermediate blocks never reach disk.
+//!
+//! Walking rules (those of the reference implementation):
+//!
+//! - every CID met (the root and each link found) must have codec raw, CBOR or DAG-CBOR, or be a
+//!   Filecoin piece/sector commitment (codecs `0xf101`, `0xf102`), which is skipped; any other
+//!   codec is an error, even for a block that is not in the buffer;
+//! - its multihash must be a full-length (32-byte) blake2b-256 or an identity hash; anything else
+//!   is an error;
+//! - an identity-hash CID is never written; if its codec is DAG-CBOR its inline data is scanned for
+//!   further links;
+//! - a CID whose block is not in the buffer is assumed to be in the base store already, and its
+//!   links are not followed;
+//! - a buffered block is written once, and only DAG-CBOR blocks are scanned for links (raw and
+//!   plain-CBOR blocks cannot link).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use anyhow::anyhow;
+use cid::Cid;
+use fern_shared::consts::{BLAKE2B_256, BLAKE2B_256_LEN, CBOR, DAG_CBOR, IDENTITY_HASH, IPLD_RAW};
+use fvm_ipld_blockstore::{Blockstore, Buffered};
+
+/// Codec of an unsealed-sector (piece) commitment CID; such links are skipped by flushes.
+pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
+/// Codec of a sealed-sector commitment CID; such links are skipped by flushes.
+pub const FIL_COMMITMENT_SEALED: u64 = 0xf102;
+
+/// A blockstore whose writes stay in memory until flushed to the base store.
+///
+/// Reads see buffered blocks first, then the base store. Not thread-safe.
+#[derive(Debug)]
+pub struct BufferedBlockstore<B> {
+    base: B,
+    buffer: RefCell<HashMap<Cid, Vec<u8>>>,
+}
+
+impl<B: Blockstore> BufferedBlockstore<B> {
+    /// An empty buffer in front of `base`.
+    pub fn new(base: B) -> Self {
+        BufferedBlockstore {
+            base,
+            buffer: RefCell::default(),
+        }
+    }
+
+    /// The base store.
+    pub fn base(&self) -> &B {
+        &self.base
+    }
+
+    /// Drops the buffer and returns the base store.
+    pub fn into_inner(self) -> B {
+        self.base
+    }
+
+    /// Number of blocks waiting in the buffer.
+    pub fn buffered_len(&self) -> usize {
+        self.buffer.borrow().len()
+    }
+
+    /// Whether `cid` is waiting in the buffer.
+    pub fn is_buffered(&self, cid: &Cid) -> bool {
+        self.buffer.borrow().contains_key(cid)
+    }
+
+    /// Moves the buffered blocks reachable from `root` (see the module documentation for the
+    /// walking rules) into the base store. Unreachable blocks stay buffered. On error nothing is
+    /// written and the buffer is left as it was.
+    pub fn flush(&self, root: &Cid) -> anyhow::Result<()> {
+        let reachable = {
+            let buffer = self.buffer.borrow();
+            reachable_buffered(&buffer, root)?
+        };
+        let mut buffer = self.buffer.borrow_mut();
+        let blocks: Vec<(Cid, Vec<u8>)> = reachable
+            .into_iter()
+            .filter_map(|cid| buffer.remove(&cid).map(|data| (cid, data)))
+            .collect();
+        self.base.put_many_keyed(blocks)
+    }
+
+    /// Moves every buffered block, reachable or not, into the base store.
+    pub fn flush_all(&self) -> anyhow::Result<()> {
+        let blocks: Vec<(Cid, Vec<u8>)> = self.buffer.borrow_mut().drain().collect();
+        self.base.put_many_keyed(blocks)
+    }
+}
+
+/// The CIDs of the buffered blocks reachable from `root`, in visiting order, each once.
+fn reachable_buffered(buffer: &HashMap<Cid, Vec<u8>>, root: &Cid) -> anyhow::Result<Vec<Cid>> {
+    let mut pending = vec![*root];
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    let mut links = Vec::new();
+    while let Some(cid) = pending.pop() {
+        match cid.codec() {
+            FIL_COMMITMENT_UNSEALED | FIL_COMMITMENT_SEALED => continue,
+            IPLD_RAW | CBOR | DAG_CBOR => {}
+            other => {
+                return Err(anyhow!(
+                    "cannot flush {cid}: codec {other:#x} is not allowed"
+                ))
+            }
+        }
+        let hash = cid.hash();
+        let identity = match (hash.code(), hash.size() as usize) {
+            (IDENTITY_HASH, _) => true,
+            (BLAKE2B_256, BLAKE2B_256_LEN) => false,
+            (code, size) => {
+                return Err(anyhow!(
+                    "cannot flush {cid}: multihash {code:#x} of {size} bytes is not allowed"
+                ))
+            }
+        };
+        if identity {
+            // Inline block: nothing to write, but it may link onwards.
+            if cid.codec() == DAG_CBOR {
+                links.clear();
+                scan_dag_cbor_links(hash.digest(), &mut links)
+                    .map_err(|e| anyhow!("cannot scan inline block {cid}: {e}"))?;
+                pending.extend_from_slice(&links);
+            }
+            continue;
+        }
+        let Some(data) = buffer.get(&cid) else {
+            continue;
+        };
+        if !seen.insert(cid) {
+            continue;
+        }
+        if cid.codec() == DAG_CBOR {
+            links.clear();
+            scan_dag_cbor_links(data, &mut links)
+                .map_err(|e| anyhow!("cannot scan block {cid}: {e}"))?;
+            pending.extend_from_slice(&links);
+        }
+        found.push(cid);
+    }
+    Ok(found)
+}
+
+impl<B: Blockstore> Blockstore for BufferedBlockstore<B> {
+    fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
+        if let Some(data) = self.buffer.borrow().get(k) {
+            return Ok(Some(data.clone()));
+        }
+        self.base.get(k)
+    }
+
+    fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
+        self.buffer.borrow_mut().insert(*k, block.to_vec());
+        Ok(())
+    }
+
+    fn has(&self, k: &Cid) -> anyhow::Result<bool> {
+        if self.buffer.borrow().contains_key(k) {
+            return Ok(true);
+        }
+        self.base.has(k)
+    }
+
+    fn put_many_keyed<D, I>(&self, blocks: I) -> anyhow::Result<()>
+    where
+        Self: Sized,
+        D: AsRef<[u8]>,
+        I: IntoIterator<Item = (Cid, D)>,
+    {
+        let mut buffer = self.buffer.borrow_mut();
+        for (k, data) in blocks {
+            buffer.insert(k, data.as_ref().to_vec());
+        }
+        Ok(())
+    }
+}
+
+impl<B: Blockstore> Buffered for BufferedBlockstore<B> {
+    fn flush(&self, root: &Cid) -> anyhow::Result<()> {
+        BufferedBlockstore::flush(self, root)
+    }
+}
+
+/// Why a block could not be scanned for links.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkScanError {
+    /// The data ended in the middle of an item.
+    #[error("CBOR data ends unexpectedly")]
+    Truncated,
+    /// An item header uses a length encoding that DAG-CBOR forbids (reserved or indefinite).
+    #[error("CBOR header byte {0:#04x} is not allowed")]
+    BadHeader(u8),
+    /// Tag 42 is not followed by a byte string.
+    #[error("a CID tag must be followed by a byte string")]
+    LinkNotBytes,
+    /// The bytes of a CID tag do not start with the 0x00 multibase prefix.
+    #[error("a CID byte string must start with a 0x00 byte")]
+    MissingLinkPrefix,
+    /// The bytes of a CID tag are not a valid CID.
+    #[error("invalid CID in link: {0}")]
+    BadCid(String),
+    /// An array or map announces more items than can be counted.
+    #[error("CBOR item count overflows")]
+    CountOverflow,
+}
+
+/// Reads one CBOR item header at the start of `data`: major type, argument, and the rest.
+fn read_header(data: &[u8]) -> Result<(u8, u64, &[u8]), LinkScanError> {
+    let (&first, rest) = data.split_first().ok_or(LinkScanError::Truncated)?;
+    let major = first >> 5;
+    let info = first & 0x1f;
+    let width = match info {
+        0..=23 => return Ok((major, u64::from(info), rest)),
+        24 => 1,
+        25 => 2,
+        26 => 4,
+        27 => 8,
+        _ => return Err(LinkScanError::BadHeader(first)),
+    };
+    if rest.len() < width {
+        return Err(LinkScanError::Truncated);
+    }
+    let (arg, rest) = rest.split_at(width);
+    let value = arg.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    Ok((major, value, rest))
+}
+
+/// Appends to `out`, in order of appearance, every CID linked (CBOR tag 42) from the first
+/// DAG-CBOR item of `data`.
+///
+/// Only item headers are parsed: integers, floats and simple values are skipped, strings are
+/// jumped over, arrays and maps add their items to the count still to read, and a tag other than
+/// 42 counts as one more item. Like the reference implementation's flush, bytes after the first
+/// complete item are ignored, and so are bytes after a CID inside a link's byte string. Malformed
+/// input yields an error, never a panic.
+pub fn scan_dag_cbor_links(data: &[u8], out: &mut Vec<Cid>) -> Result<(), LinkScanError> {
+    let mut rest = data;
+    let mut items_left: u64 = 1;
+    while items_left > 0 {
+        items_left -= 1;
+        let (major, arg, after) = read_header(rest)?;
+        rest = after;
+        match major {
+            // Unsigned and negative integers, floats and simple values carry nothing more.
+            0 | 1 | 7 => {}
+            // Byte and text strings: skip the content.
+            2 | 3 => {
+                if arg > rest.len() as u64 {
+                    return Err(LinkScanError::Truncated);
+                }
+                rest = &rest[arg as usize..];
+            }
+            4 => {
+                items_left = items_left
+                    .checked_add(arg)
+                    .ok_or(LinkScanError::CountOverflow)?
+            }
+            5 => {
+                items_left = arg
+                    .checked_mul(2)
+                    .and_then(|n| n.checked_add(items_left))
+                    .ok_or(LinkScanError::CountOverflow)?
+            }
+            6 if arg == 42 => {
+                let (inner_major, len, after) = read_header(rest)?;
+                if inner_major != 2 {
+                    return Err(LinkScanError::LinkNotBytes);
+                }
+                if len > after.len() as u64 {
+                    return Err(LinkScanError::Truncated);
+                }
+                let (bytes, after) = after.split_at(len as usize);
+                rest = after;
+                let Some((&0, cid_bytes)) = bytes.split_first() else {
+                    return Err(LinkScanError::MissingLinkPrefix);
+                };
+                let cid =
+                    Cid::try_from(cid_bytes).map_err(|e| LinkScanError::BadCid(e.to_string()))?;
+                out.push(cid);
+            }
+            // Any other tag wraps exactly one item.
+            6 => {
+                items_left = items_left
+                    .checked_add(1)
+                    .ok_or(LinkScanError::CountOverflow)?
+            }
+            _ => unreachable!("a CBOR major type has three bits"),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_widths() {
+        assert_eq!(read_header(&[0x17]).unwrap().1, 23);
+        assert_eq!(read_header(&[0x18, 0xff]).unwrap().1, 255);
+        assert_eq!(read_header(&[0x19, 0x01, 0x02]).unwrap().1, 0x0102);
+        assert_eq!(read_header(&[0x1a, 0, 0, 1, 0]).unwrap().1, 256);
+        assert_eq!(read_header(&[0x1b, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap().1, 256);
+        assert_eq!(read_header(&[0x1b, 0, 0]), Err(LinkScanError::Truncated));
+        assert_eq!(read_header(&[0x9f]), Err(LinkScanError::BadHeader(0x9f)));
+        assert_eq!(read_header(&[]), Err(LinkScanError::Truncated));
+    }
+}

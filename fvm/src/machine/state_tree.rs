@@ -1,0 +1,321 @@
+//! The state tree: every actor's record, keyed by actor id.
+//!
+//! On chain the tree is a versioned root `[version, actors, info]` whose `actors` field is a HAMT
+//! (bit width 5, SHA-256 key hashing) from the byte form of an actor's *ID address* to its
+//! [`ActorState`]. Fern only reads and writes version 5 roots; `info` is the CID of an empty CBOR
+//! array.
+//!
+//! Reads and writes go through an in-memory cache in front of the HAMT. Writes stay in the cache,
+//! marked dirty, until [`StateTree::flush`] applies them to the HAMT and stores a new root. While a
+//! transaction is open every cache change is logged, so reverting a transaction just replays the
+//! log backwards. Resolved non-ID addresses are cached the same way.
+
+use std::cell::RefCell;
+
+use anyhow::{anyhow, Context as _};
+use cid::Cid;
+use fern_shared::address::Address;
+use fern_shared::consts::HAMT_BIT_WIDTH;
+use fern_shared::state::{ActorState, StateInfo0, StateRoot, StateTreeVersion};
+use fern_shared::ActorID;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
+use fvm_ipld_hamt::Hamt;
+use multihash_codetable::Code;
+
+use super::singletons::{InitState, INIT_ACTOR_ID};
+use super::undo::UndoMap;
+
+/// The HAMT key of an actor: the byte form of its ID address (protocol byte 0, then the id as an
+/// unsigned LEB128 varint).
+pub fn actor_key(id: ActorID) -> Vec<u8> {
+    Address::new_id(id).to_bytes()
+}
+
+/// A cached view of one actor.
+#[derive(Debug, Clone, PartialEq)]
+struct CachedActor {
+    /// The record, or `None` if the actor does not exist (never did, or was deleted).
+    actor: Option<ActorState>,
+    /// Whether this entry differs from the HAMT and must be written by the next flush.
+    dirty: bool,
+}
+
+/// Where the caches stood when a transaction began.
+#[derive(Debug, Clone, Copy)]
+struct TransactionMark {
+    actors: usize,
+    addresses: usize,
+}
+
+/// The actor table of one state root, with uncommitted changes and nested transactions.
+///
+/// Not thread-safe: read caches use interior mutability so that lookups take `&self`.
+pub struct StateTree<B> {
+    /// The committed actor table (as of the last flush, or as loaded).
+    hamt: Hamt<B, ActorState>,
+    /// Layout version written into the root.
+    version: StateTreeVersion,
+    /// CID stored in the root's `info` field.
+    info: Cid,
+    /// Actors read or written since loading; dirty entries are pending writes.
+    actors: RefCell<UndoMap<ActorID, CachedActor>>,
+    /// Non-ID addresses resolved or registered since loading.
+    addresses: RefCell<UndoMap<Address, ActorID>>,
+    /// One mark per open transaction, innermost last.
+    transactions: Vec<TransactionMark>,
+}
+
+/// Rejects every layout but version 5.
+fn check_version(version: StateTreeVersion) -> anyhow::Result<()> {
+    if version != StateTreeVersion::V5 {
+        return Err(anyhow!(
+            "state tree version {} is not supported (only version 5 is)",
+            version as u64
+        ));
+    }
+    Ok(())
+}
+
+impl<B: Blockstore> StateTree<B> {
+    /// An empty tree of the given layout version (only [`StateTreeVersion::V5`] is accepted).
+    /// Stores the empty info block right away.
+    pub fn new(store: B, version: StateTreeVersion) -> anyhow::Result<Self> {
+        check_version(version)?;
+        let info = store
+            .put_cbor(&StateInfo0::default(), Code::Blake2b256)
+            .context("cannot store the state tree info block")?;
+        let hamt = Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH);
+        Ok(Self::assemble(hamt, version, info))
+    }
+
+    /// Opens the tree whose versioned root is `root`.
+    pub fn new_from_root(store: B, root: &Cid) -> anyhow::Result<Self> {
+        let state_root: StateRoot = store
+            .get_cbor(root)
+            .with_context(|| format!("cannot decode state root {root}"))?
+            .ok_or_else(|| anyhow!("state root {root} is not in the blockstore"))?;
+        check_version(state_root.version)?;
+        let hamt = Hamt::load_with_bit_width(&state_root.actors, store, HAMT_BIT_WIDTH)
+            .with_context(|| format!("cannot load the actor table {}", state_root.actors))?;
+        Ok(Self::assemble(hamt, state_root.version, state_root.info))
+    }
+
+    fn assemble(hamt: Hamt<B, ActorState>, version: StateTreeVersion, info: Cid) -> Self {
+        StateTree {
+            hamt,
+            version,
+            info,
+            actors: RefCell::default(),
+            addresses: RefCell::default(),
+            transactions: Vec::new(),
+        }
+    }
+
+    /// The blockstore under the tree.
+    pub fn store(&self) -> &B {
+        self.hamt.store()
+    }
+
+    /// Consumes the tree, returning its blockstore (unflushed changes are dropped).
+    pub fn into_store(self) -> B {
+        self.hamt.into_store()
+    }
+
+    /// The layout version.
+    pub fn version(&self) -> StateTreeVersion {
+        self.version
+    }
+
+    /// The actor with id `id` as currently seen (including uncommitted changes), or `None`.
+    pub fn get_actor(&self, id: ActorID) -> anyhow::Result<Option<ActorState>> {
+        if let Some(cached) = self.actors.borrow().get(&id) {
+            return Ok(cached.actor.clone());
+        }
+        let actor = self
+            .hamt
+            .get(actor_key(id).as_slice())
+            .with_context(|| format!("cannot read actor {id} from the state tree"))?
+            .cloned();
+        let record = self.in_transaction();
+        self.actors.borrow_mut().insert(
+            id,
+            CachedActor {
+                actor: actor.clone(),
+                dirty: false,
+            },
+            record,
+        );
+        Ok(actor)
+    }
+
+    /// Creates or replaces the actor with id `id`.
+    pub fn set_actor(&mut self, id: ActorID, actor: ActorState) {
+        self.write(id, Some(actor));
+    }
+
+    /// Removes the actor with id `id` (a no-op at flush time if it does not exist).
+    pub fn delete_actor(&mut self, id: ActorID) {
+        self.write(id, None);
+    }
+
+    fn write(&mut self, id: ActorID, actor: Option<ActorState>) {
+        let record = self.in_transaction();
+        self.actors
+            .get_mut()
+            .insert(id, CachedActor { actor, dirty: true }, record);
+    }
+
+    /// Applies `f` to the actor with id `id` and stores the result. Returns `false` (changing
+    /// nothing) if the actor does not exist; an error from `f` leaves the actor unchanged.
+    pub fn mutate_actor<F>(&mut self, id: ActorID, f: F) -> anyhow::Result<bool>
+    where
+        F: FnOnce(&mut ActorState) -> anyhow::Result<()>,
+    {
+        let Some(mut actor) = self.get_actor(id)? else {
+            return Ok(false);
+        };
+        f(&mut actor)?;
+        self.set_actor(id, actor);
+        Ok(true)
+    }
+
+    /// The actor id behind `addr`: ID addresses are answered as they are (without checking that the
+    /// actor exists); other addresses are looked up in the init actor's address table.
+    pub fn lookup_id(&self, addr: &Address) -> anyhow::Result<Option<ActorID>> {
+        if let Ok(id) = addr.id() {
+            return Ok(Some(id));
+        }
+        if let Some(&id) = self.addresses.borrow().get(addr) {
+            return Ok(Some(id));
+        }
+        let (state, _) = self.init_state()?;
+        let Some(id) = state.resolve(self.store(), addr)? else {
+            return Ok(None);
+        };
+        let record = self.in_transaction();
+        self.addresses.borrow_mut().insert(*addr, id, record);
+        Ok(Some(id))
+    }
+
+    /// The actor record and decoded state of the init actor.
+    pub fn init_state(&self) -> anyhow::Result<(InitState, ActorState)> {
+        let actor = self
+            .get_actor(INIT_ACTOR_ID)?
+            .ok_or_else(|| anyhow!("the init actor is missing from the state tree"))?;
+        let state: InitState = self
+            .store()
+            .get_cbor(&actor.state)
+            .context("cannot decode the init actor's state")?
+            .ok_or_else(|| anyhow!("the init actor's state {} is missing", actor.state))?;
+        Ok((state, actor))
+    }
+
+    /// Assigns the init actor's next id to `addr` and records the mapping (overwriting any earlier
+    /// mapping of the same address): the init actor's state is rewritten with the new address
+    /// table and `next_id + 1`. Returns the new id.
+    pub fn register_new_address(&mut self, addr: &Address) -> anyhow::Result<ActorID> {
+        let (mut state, mut init_actor) = self.init_state()?;
+        let id = state.assign_next_id(self.store(), addr)?;
+        init_actor.state = self
+            .store()
+            .put_cbor(&state, Code::Blake2b256)
+            .context("cannot store the init actor's state")?;
+        self.set_actor(INIT_ACTOR_ID, init_actor);
+        let record = self.in_transaction();
+        self.addresses.get_mut().insert(*addr, id, record);
+        Ok(id)
+    }
+
+    /// Opens a (possibly nested) transaction.
+    pub fn begin_transaction(&mut self) {
+        self.transactions.push(TransactionMark {
+            actors: self.actors.get_mut().mark(),
+            addresses: self.addresses.get_mut().mark(),
+        });
+    }
+
+    /// Closes the innermost transaction, undoing its changes if `revert` is set. Closing the
+    /// outermost transaction makes everything kept so far permanent (until the next flush).
+    pub fn end_transaction(&mut self, revert: bool) -> anyhow::Result<()> {
+        let mark = self
+            .transactions
+            .pop()
+            .ok_or_else(|| anyhow!("no state tree transaction is open"))?;
+        if revert {
+            self.actors.get_mut().rewind(mark.actors);
+            self.addresses.get_mut().rewind(mark.addresses);
+        }
+        if self.transactions.is_empty() {
+            self.actors.get_mut().clear_log();
+            self.addresses.get_mut().clear_log();
+        }
+        Ok(())
+    }
+
+    /// Whether a transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        !self.transactions.is_empty()
+    }
+
+    /// How many transactions are open.
+    pub fn transaction_depth(&self) -> usize {
+        self.transactions.len()
+    }
+
+    /// Writes pending changes into the actor HAMT, stores the HAMT and a new versioned root, and
+    /// returns the root's CID. Refused while a transaction is open.
+    pub fn flush(&mut self) -> anyhow::Result<Cid> {
+        if self.in_transaction() {
+            return Err(anyhow!("cannot flush the state tree inside a transaction"));
+        }
+        for (&id, entry) in self.actors.get_mut().iter_mut() {
+            if !entry.dirty {
+                continue;
+            }
+            let key = actor_key(id);
+            match &entry.actor {
+                Some(actor) => {
+                    self.hamt
+                        .set(key.into(), actor.clone())
+                        .with_context(|| format!("cannot write actor {id}"))?;
+                }
+                None => {
+                    self.hamt
+                        .delete(key.as_slice())
+                        .with_context(|| format!("cannot delete actor {id}"))?;
+                }
+            }
+            entry.dirty = false;
+        }
+        let actors = self.hamt.flush().context("cannot flush the actor table")?;
+        let root = StateRoot {
+            version: self.version,
+            actors,
+            info: self.info,
+        };
+        self.store()
+            .put_cbor(&root, Code::Blake2b256)
+            .context("cannot store the state root")
+    }
+
+    /// Calls `f` with every actor in the committed table, i.e. as of the last [`StateTree::flush`]
+    /// (or as loaded): pending changes are not visible. Stops at the first error.
+    pub fn for_each<F>(&self, mut f: F) -> anyhow::Result<()>
+    where
+        F: FnMut(ActorID, &ActorState) -> anyhow::Result<()>,
+    {
+        self.hamt
+            .for_each(|key, actor| {
+                let id = Address::from_bytes(key)
+                    .and_then(|a| a.id())
+                    .map_err(|e| anyhow!("state tree key is not an ID address: {e}"))?;
+                f(id, actor)
+            })
+            .map_err(|e| match e {
+                // The callback's own error (or a store error) passes through unchanged.
+                fvm_ipld_hamt::Error::Dynamic(inner) => inner,
+                other => anyhow!("state tree iteration failed: {other}"),
+            })
+    }
+}
