@@ -6,28 +6,21 @@
 //! - the manifest data block is a DAG-CBOR list of `[name, code CID]` pairs, in `actors.in` order,
 //! - each actor's code is a raw (0x55) block addressed by its blake2b-256 hash.
 //!
-//! Reproducibility: the nested cargo build runs with `--locked`, a fixed profile (`wasm`), a fixed
-//! CPU (`mvp` plus bulk memory, which the FVM accepts) and remapped source paths, so the same
+//! Reproducibility: the nested cargo build is `fern_wasm_build` (`--locked`, the `wasm` profile,
+//! the `mvp` CPU plus bulk memory, remapped source paths, a scrubbed environment), so the same
 //! sources and toolchain give the same bytes (and so the same code CIDs) on every machine,
 //! whatever directory the checkout lives in.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cid::Cid;
+use fern_wasm_build::{env_path, WasmBuild};
 use fvm_ipld_car::{Block, CarHeader, CarWriter};
 use multihash_codetable::{Code, MultihashDigest};
 
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const WASM_PROFILE: &str = "wasm";
 const DAG_CBOR: u64 = 0x71;
 const IPLD_RAW: u64 = 0x55;
 const MANIFEST_VERSION: u32 = 1;
-
-/// Rust flags for actor code. `mvp` keeps the newer Wasm proposals that LLVM enables by default
-/// (multi-value, reference types, ...) out of the output; the FVM accepts only MVP plus bulk
-/// memory. With LTO the standard library is re-generated with these flags too.
-const ACTOR_RUSTFLAGS: &[&str] = &["-Ctarget-cpu=mvp", "-Ctarget-feature=+bulk-memory"];
 
 fn main() {
     if let Err(e) = run() {
@@ -35,12 +28,6 @@ fn main() {
         eprintln!("error: building the actor bundle failed: {e}");
         std::process::exit(1);
     }
-}
-
-fn env_path(name: &str) -> Result<PathBuf, String> {
-    std::env::var_os(name)
-        .map(PathBuf::from)
-        .ok_or_else(|| format!("cargo did not set {name}"))
 }
 
 fn run() -> Result<(), String> {
@@ -69,9 +56,9 @@ fn run() -> Result<(), String> {
         Some(dir) => PathBuf::from(dir),
         None => workspace.join("target").join("fern-actors"),
     };
-    build_actors(&workspace, &target_dir, &actors)?;
-
-    let wasm_dir = target_dir.join(WASM_TARGET).join(WASM_PROFILE);
+    let wasm_dir = WasmBuild::new(&workspace, &target_dir)
+        .packages(actors.iter().map(|(_, package)| package))
+        .run()?;
     let mut codes = Vec::with_capacity(actors.len());
     for (name, package) in &actors {
         let path = wasm_dir.join(format!("{package}.wasm"));
@@ -103,74 +90,6 @@ fn parse_actor_list(text: &str) -> Result<Vec<(String, String)>, String> {
         return Err("actors.in lists no actors".into());
     }
     Ok(actors)
-}
-
-fn build_actors(workspace: &Path, target_dir: &Path, actors: &[(String, String)]) -> Result<(), String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut rustflags: Vec<String> = ACTOR_RUSTFLAGS.iter().map(|s| s.to_string()).collect();
-    rustflags.push(format!("--remap-path-prefix={}=/fern", workspace.display()));
-    if let Some(home) = cargo_home() {
-        rustflags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
-    }
-    if let Some(sysroot) = rustc_sysroot() {
-        rustflags.push(format!("--remap-path-prefix={}=/rustc", sysroot.display()));
-    }
-
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace)
-        .arg("build")
-        .arg("--locked")
-        .arg("--manifest-path")
-        .arg(workspace.join("Cargo.toml"))
-        .arg("--target")
-        .arg(WASM_TARGET)
-        .arg("--profile")
-        .arg(WASM_PROFILE)
-        .arg("--target-dir")
-        .arg(target_dir);
-    for (_, package) in actors {
-        cmd.arg("-p").arg(package);
-    }
-    // The outer cargo passes its own flags to build scripts; they must not leak into the
-    // actor build (they would change the Wasm and so the code CIDs).
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"));
-
-    let status = cmd
-        .status()
-        .map_err(|e| format!("could not start cargo for the actor build: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "the actor build failed ({status}); is the wasm32-unknown-unknown target installed? \
-             (`rustup target add {WASM_TARGET}`, which ./scripts/setup does)"
-        ));
-    }
-    Ok(())
-}
-
-fn cargo_home() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CARGO_HOME") {
-        return Some(PathBuf::from(home));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-}
-
-fn rustc_sysroot() -> Option<PathBuf> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
-    let text = String::from_utf8(out.stdout).ok()?;
-    let text = text.trim();
-    (!text.is_empty()).then(|| PathBuf::from(text))
 }
 
 fn cbor_block(value: &impl serde::Serialize) -> Result<(Cid, Vec<u8>), String> {

@@ -1,3 +1,20 @@
-//! Fern's test tooling. The tests in `tests/` check Fern against ref-fvm 4.8 (the oracle, a
-//! dev-dependency of this crate only): ABI compatibility of the SDK, the actor bundle running on
-//! ref-fvm, and (as the kernel grows) differential execution.
+//! Fern's test tooling.
+//!
+//! The tests in `tests/` check Fern against ref-fvm 4.8 (the oracle): ABI compatibility of the
+//! SDK, the actor bundle running on ref-fvm, and differential execution of scenarios.
+//!
+//! The library is the scenario harness (see `FIPS/testing.md`):
+//!
+//! - [`genesis`]: a deterministic genesis state on Fern's bundle plus the test actors;
+//! - [`scenario`]: machine settings plus messages with expected exit codes, and a builder;
+//! - [`vm`]: the [`vm::Vm`] trait every VM under test implements, and [`vm::Outcome`];
+//! - [`ref_vm`]: [`vm::Vm`] on ref-fvm;
+//! - [`scenarios`]: the scenario library.
+
+#![warn(missing_docs)]
+
+pub mod genesis;
+pub mod ref_vm;
+pub mod scenario;
+pub mod scenarios;
+pub mod vm;
