@@ -9,10 +9,12 @@
 //! - [`scenario`]: machine settings plus messages with expected exit codes, and a builder;
 //! - [`vm`]: the [`vm::Vm`] trait every VM under test implements, and [`vm::Outcome`];
 //! - [`ref_vm`]: [`vm::Vm`] on ref-fvm;
+//! - [`fern_vm`]: [`vm::Vm`] on Fern;
 //! - [`scenarios`]: the scenario library.
 
 #![warn(missing_docs)]
 
+pub mod fern_vm;
 pub mod genesis;
 pub mod ref_vm;
 pub mod scenario;

@@ -13,6 +13,7 @@ pub mod blockstore;
 pub mod config;
 pub mod externs;
 pub mod manifest;
+pub mod proofs;
 pub mod singletons;
 pub mod state_tree;
 mod undo;
@@ -27,6 +28,7 @@ pub use blockstore::BufferedBlockstore;
 pub use config::{Limits, MachineContext, NetworkConfig, UnsupportedNetworkVersion};
 pub use externs::{ConsensusFaultCheck, Externs};
 pub use manifest::{Manifest, ManifestError};
+pub use proofs::{AcceptAllProofs, NoProofVerifier, ProofVerifier};
 pub use singletons::{InitState, SystemState};
 pub use state_tree::StateTree;
 

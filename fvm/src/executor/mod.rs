@@ -1,0 +1,513 @@
+//! The executor (layer 6): applies messages to a [`Machine`].
+//!
+//! [`Executor::apply_message`] validates an explicit message exactly as ref-fvm 4.8 does (sender
+//! kind, nonce, inclusion charge against the gas limit, balance for the whole gas reservation),
+//! reserves the gas fee and bumps the nonce, runs the message's send in a transaction through a
+//! [`CallManager`], and then pays the gas outputs (base fee and over-estimation burned to f099,
+//! tip to f02, refund to the sender). Implicit messages (from the system, e.g. cron) skip
+//! validation and payment. Failures of the message itself are receipts; only fatal problems of
+//! the node (blockstore errors, kernel bugs) are `Err`.
+
+#![warn(missing_docs)]
+
+use anyhow::{anyhow, Context as _};
+use cid::Cid;
+use fern_shared::address::{Payload, BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, REWARD_ACTOR_ID};
+use fern_shared::consts::{CBOR, IPLD_RAW};
+use fern_shared::econ::TokenAmount;
+use fern_shared::error::{ErrorNumber, ExitCode};
+use fern_shared::event::StampedEvent;
+use fern_shared::message::Message;
+use fern_shared::receipt::Receipt;
+use fern_shared::{ActorID, METHOD_SEND};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::RawBytes;
+
+use crate::call_manager::backtrace::Cause;
+use crate::call_manager::{
+    Backtrace, Block, CallManager, Entrypoint, ExecutionError, InvocationResult, MessageOrigin,
+};
+use crate::engine::Engine;
+use crate::gas::{GasCharge, GasOutputs};
+use crate::machine::{Externs, Machine, NoProofVerifier, ProofVerifier};
+use std::sync::Arc;
+
+/// Whether a message came from a block (paid, validated) or from the system itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyKind {
+    /// A message included in a block: validated, charged for inclusion, pays gas.
+    Explicit,
+    /// A system message (cron, rewards): no validation, no inclusion charge, no payment.
+    Implicit,
+}
+
+/// Why a message failed, for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyFailure {
+    /// Rejected before execution.
+    PreValidation(String),
+    /// Failed during execution.
+    MessageBacktrace(Backtrace),
+}
+
+/// The outcome of applying one message.
+#[derive(Debug, Clone)]
+pub struct ApplyRet {
+    /// The receipt that goes on chain.
+    pub receipt: Receipt,
+    /// Amount the block miner is penalized (burned by the node).
+    pub penalty: TokenAmount,
+    /// Tip paid to the reward actor.
+    pub miner_tip: TokenAmount,
+    /// Base fee burned.
+    pub base_fee_burn: TokenAmount,
+    /// Over-estimation fee burned.
+    pub over_estimation_burn: TokenAmount,
+    /// Amount refunded to the sender.
+    pub refund: TokenAmount,
+    /// Unused gas refunded.
+    pub gas_refund: u64,
+    /// Unused gas burned.
+    pub gas_burned: u64,
+    /// Why the message failed, if it did.
+    pub failure_info: Option<ApplyFailure>,
+    /// The events the message emitted.
+    pub events: Vec<StampedEvent>,
+    /// Codec of the return value, if any.
+    pub return_codec: Option<u64>,
+    /// Every gas charge attempted while executing, in order, when the machine context enables
+    /// tracing (the same sequence as the gas charges of ref-fvm's execution trace).
+    pub gas_trace: Vec<GasCharge>,
+}
+
+impl ApplyRet {
+    fn prevalidation_fail(code: ExitCode, why: impl Into<String>, penalty: TokenAmount) -> Self {
+        ApplyRet {
+            receipt: Receipt {
+                exit_code: code,
+                return_data: RawBytes::default(),
+                gas_used: 0,
+                events_root: None,
+            },
+            penalty,
+            miner_tip: TokenAmount::zero(),
+            base_fee_burn: TokenAmount::zero(),
+            over_estimation_burn: TokenAmount::zero(),
+            refund: TokenAmount::zero(),
+            gas_refund: 0,
+            gas_burned: 0,
+            failure_info: Some(ApplyFailure::PreValidation(why.into())),
+            events: Vec::new(),
+            return_codec: None,
+            gas_trace: Vec::new(),
+        }
+    }
+}
+
+/// A fatal error: the node cannot apply messages any more (or a kernel bug was hit).
+#[derive(Debug, thiserror::Error)]
+#[error("fatal execution error: {0:#}")]
+pub struct ExecutionFailure(#[from] pub anyhow::Error);
+
+/// Applies messages to a machine. See the [module docs](self).
+pub struct Executor<B: Blockstore + 'static, E: Externs + 'static> {
+    engine: Engine,
+    proofs: Arc<dyn ProofVerifier>,
+    machine: Option<Machine<B, E>>,
+}
+
+struct Preflight {
+    sender: ActorID,
+    gas_cost: TokenAmount,
+    inclusion: GasCharge,
+}
+
+impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
+    /// An executor running `machine`'s messages with `engine` (built for the same network
+    /// version), without a proof verifier ([`NoProofVerifier`]).
+    pub fn new(engine: Engine, machine: Machine<B, E>) -> Self {
+        Self::with_proof_verifier(engine, machine, Arc::new(NoProofVerifier))
+    }
+
+    /// Like [`new`](Self::new), with the host's proof verifier.
+    pub fn with_proof_verifier(
+        engine: Engine,
+        machine: Machine<B, E>,
+        proofs: Arc<dyn ProofVerifier>,
+    ) -> Self {
+        Executor {
+            engine,
+            proofs,
+            machine: Some(machine),
+        }
+    }
+
+    /// Compiles every built-in actor of the manifest into the engine's cache, as ref-fvm's
+    /// executor does when it is created (outside its test configuration); returns the total
+    /// instrumented size. Optional: modules are otherwise compiled on first use.
+    pub fn preload_builtin_actors(&self) -> Result<usize, ExecutionFailure> {
+        let machine = self
+            .machine
+            .as_ref()
+            .ok_or_else(|| ExecutionFailure(anyhow!("the executor was poisoned")))?;
+        self.engine
+            .preload(machine.manifest.codes(), machine.blockstore())
+            .map_err(|e| ExecutionFailure(anyhow!("cannot preload the built-in actors: {e}")))
+    }
+
+    /// The machine (`None` only after a fatal error poisoned the executor).
+    pub fn machine(&self) -> Option<&Machine<B, E>> {
+        self.machine.as_ref()
+    }
+
+    fn machine_mut(&mut self) -> Result<&mut Machine<B, E>, ExecutionFailure> {
+        self.machine
+            .as_mut()
+            .ok_or_else(|| ExecutionFailure(anyhow!("the executor was poisoned by a fatal error")))
+    }
+
+    /// Flushes the state tree and returns the new state root.
+    pub fn flush(&mut self) -> Result<Cid, ExecutionFailure> {
+        Ok(self.machine_mut()?.flush()?)
+    }
+
+    /// Gives the machine back.
+    pub fn into_machine(self) -> Option<Machine<B, E>> {
+        self.machine
+    }
+
+    /// Applies `msg`, whose serialized (signed, for explicit messages) length is `raw_length`.
+    pub fn apply_message(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<ApplyRet, ExecutionFailure> {
+        let pre = match self.preflight(msg, kind, raw_length)? {
+            Ok(p) => p,
+            Err(ret) => return Ok(ret),
+        };
+        let machine = self
+            .machine
+            .take()
+            .ok_or_else(|| ExecutionFailure(anyhow!("the executor was poisoned")))?;
+        let receiver = machine
+            .state_tree
+            .lookup_id(&msg.to)
+            .context("failure when looking up the message receiver");
+        let receiver = match receiver {
+            Ok(r) => r,
+            Err(e) => {
+                self.machine = Some(machine);
+                return Err(e.into());
+            }
+        };
+        let base_fee = machine.context.base_fee.clone();
+        let effective_premium = {
+            let cap = &msg.gas_fee_cap - &base_fee;
+            let p = msg.gas_premium.clone().min(cap);
+            p.max(TokenAmount::zero())
+        };
+        let mut cm = CallManager::new(
+            machine,
+            self.engine.clone(),
+            crate::syscalls::invoke::<B, E>,
+            self.proofs.clone(),
+            msg.gas_limit,
+            MessageOrigin {
+                origin: pre.sender,
+                origin_address: msg.from,
+                nonce: msg.sequence,
+                gas_premium: effective_premium,
+            },
+            receiver,
+            &msg.to,
+        );
+        if let Err(e) = cm.charge(pre.inclusion.clone()) {
+            let (_, machine) = cm.finish();
+            self.machine = Some(machine);
+            return Err(ExecutionFailure(anyhow!("inclusion charge failed after preflight: {e}")));
+        }
+        let params = (!msg.params.is_empty()).then(|| {
+            let codec = if msg.method_num == METHOD_SEND { IPLD_RAW } else { CBOR };
+            Block::new(codec, msg.params.to_vec(), Vec::new())
+        });
+        let result = cm.with_transaction(|cm| {
+            cm.call_actor(
+                pre.sender,
+                msg.to,
+                Entrypoint::Invoke(msg.method_num),
+                params,
+                &msg.value,
+                None,
+                false,
+            )
+        });
+        let (finish, machine) = cm.finish();
+        self.machine = Some(machine);
+        let finish = finish.map_err(|e| ExecutionFailure(anyhow!("{e}")))?;
+        let mut backtrace = finish.backtrace;
+        let gas_used = finish.gas_used;
+        let gas_trace = finish.gas_trace;
+        let events_root = finish.events_root;
+
+        let (receipt, return_codec) = match result {
+            Ok(InvocationResult { exit_code, value }) => {
+                let (data, codec) = match value {
+                    Some(b) => (RawBytes::new(b.data().to_vec()), Some(b.codec())),
+                    None => (RawBytes::default(), None),
+                };
+                if exit_code.is_success() {
+                    backtrace.clear();
+                }
+                (
+                    Receipt {
+                        exit_code,
+                        return_data: data,
+                        gas_used,
+                        events_root,
+                    },
+                    codec,
+                )
+            }
+            Err(ExecutionError::OutOfGas) => (
+                Receipt {
+                    exit_code: ExitCode::SYS_OUT_OF_GAS,
+                    return_data: RawBytes::default(),
+                    gas_used,
+                    events_root,
+                },
+                None,
+            ),
+            Err(ExecutionError::Syscall(e)) => {
+                let exit_code = match e.number {
+                    ErrorNumber::InsufficientFunds => ExitCode::SYS_INSUFFICIENT_FUNDS,
+                    ErrorNumber::NotFound => ExitCode::SYS_INVALID_RECEIVER,
+                    _ => ExitCode::SYS_ASSERTION_FAILED,
+                };
+                backtrace.begin(Cause::Syscall {
+                    module: "send",
+                    function: "send",
+                    number: e.number,
+                    message: e.message,
+                });
+                (
+                    Receipt {
+                        exit_code,
+                        return_data: RawBytes::default(),
+                        gas_used,
+                        events_root,
+                    },
+                    None,
+                )
+            }
+            Err(ExecutionError::Fatal(e)) => {
+                backtrace.set_cause(Cause::Fatal(format!("{e:#}")));
+                (
+                    Receipt {
+                        exit_code: ExitCode::SYS_ASSERTION_FAILED,
+                        return_data: RawBytes::default(),
+                        gas_used: msg.gas_limit,
+                        events_root,
+                    },
+                    None,
+                )
+            }
+        };
+        let failure_info = (!backtrace.is_empty() && !receipt.exit_code.is_success())
+            .then_some(ApplyFailure::MessageBacktrace(backtrace));
+
+        match kind {
+            ApplyKind::Explicit => self.finish_message(
+                pre.sender,
+                msg,
+                receipt,
+                failure_info,
+                pre.gas_cost,
+                finish.events,
+                return_codec,
+                gas_trace,
+            ),
+            ApplyKind::Implicit => Ok(ApplyRet {
+                receipt,
+                penalty: TokenAmount::zero(),
+                miner_tip: TokenAmount::zero(),
+                base_fee_burn: TokenAmount::zero(),
+                over_estimation_burn: TokenAmount::zero(),
+                refund: TokenAmount::zero(),
+                gas_refund: 0,
+                gas_burned: 0,
+                failure_info,
+                events: finish.events,
+                return_codec,
+                gas_trace,
+            }),
+        }
+    }
+
+    /// Validates the message and reserves its gas; `Ok(Err(ret))` is a rejected message.
+    fn preflight(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<Result<Preflight, ApplyRet>, ExecutionFailure> {
+        msg.check().map_err(|e| ExecutionFailure(anyhow!("invalid message: {e}")))?;
+        let machine = self.machine_mut()?;
+        let prices = machine.config.price_list;
+        let base_fee = machine.context.base_fee.clone();
+        let (inclusion, penalty) = match kind {
+            ApplyKind::Implicit => (
+                GasCharge::named("none", crate::gas::Gas::ZERO, crate::gas::Gas::ZERO),
+                TokenAmount::zero(),
+            ),
+            ApplyKind::Explicit => {
+                let inclusion = prices.on_chain_message(raw_length);
+                let total = inclusion.total().round_up();
+                if total > msg.gas_limit {
+                    return Ok(Err(ApplyRet::prevalidation_fail(
+                        ExitCode::SYS_OUT_OF_GAS,
+                        format!("Out of gas ({total} > {})", msg.gas_limit),
+                        &base_fee * total,
+                    )));
+                }
+                (inclusion, &base_fee * msg.gas_limit)
+            }
+        };
+        let sender = match machine
+            .state_tree
+            .lookup_id(&msg.from)
+            .with_context(|| format!("failed to look up actor {}", msg.from))?
+        {
+            Some(id) => id,
+            None => {
+                return Ok(Err(ApplyRet::prevalidation_fail(
+                    ExitCode::SYS_SENDER_INVALID,
+                    "Sender invalid",
+                    penalty,
+                )))
+            }
+        };
+        if kind == ApplyKind::Implicit {
+            return Ok(Ok(Preflight {
+                sender,
+                gas_cost: TokenAmount::zero(),
+                inclusion,
+            }));
+        }
+        let mut state = match machine
+            .state_tree
+            .get_actor(sender)
+            .with_context(|| format!("failed to look up actor {}", msg.from))?
+        {
+            Some(a) => a,
+            None => {
+                return Ok(Err(ApplyRet::prevalidation_fail(
+                    ExitCode::SYS_SENDER_INVALID,
+                    "Sender invalid",
+                    penalty,
+                )))
+            }
+        };
+        let manifest = &machine.manifest;
+        let mut valid = manifest.is_account(&state.code) || manifest.is_ethaccount(&state.code);
+        if manifest.is_placeholder(&state.code)
+            && state.sequence == 0
+            && matches!(
+                state.delegated_address.as_ref().map(|a| *a.payload()),
+                Some(Payload::Delegated(d)) if d.namespace() == EAM_ACTOR_ID
+            )
+        {
+            valid = true;
+            state.code = *manifest.ethaccount_code();
+        }
+        if !valid {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_INVALID,
+                "Send not from valid sender",
+                penalty,
+            )));
+        }
+        if msg.sequence != state.sequence {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_STATE_INVALID,
+                format!("Actor sequence invalid: {} != {}", msg.sequence, state.sequence),
+                penalty,
+            )));
+        }
+        state.sequence += 1;
+        let gas_cost = &msg.gas_fee_cap * msg.gas_limit;
+        if state.balance < gas_cost {
+            return Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_STATE_INVALID,
+                format!("Actor balance less than needed: {} < {gas_cost}", state.balance),
+                penalty,
+            )));
+        }
+        state
+            .deduct_funds(&gas_cost)
+            .map_err(|e| ExecutionFailure(anyhow!("{e}")))?;
+        machine.state_tree.set_actor(sender, state);
+        Ok(Ok(Preflight {
+            sender,
+            gas_cost,
+            inclusion,
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_message(
+        &mut self,
+        sender: ActorID,
+        msg: &Message,
+        receipt: Receipt,
+        failure_info: Option<ApplyFailure>,
+        gas_cost: TokenAmount,
+        events: Vec<StampedEvent>,
+        return_codec: Option<u64>,
+        gas_trace: Vec<GasCharge>,
+    ) -> Result<ApplyRet, ExecutionFailure> {
+        let machine = self.machine_mut()?;
+        let out = GasOutputs::compute(
+            receipt.gas_used,
+            msg.gas_limit,
+            &machine.context.base_fee,
+            &msg.gas_fee_cap,
+            &msg.gas_premium,
+        );
+        let mut pay = |to: ActorID, amount: &TokenAmount| -> anyhow::Result<()> {
+            if amount.is_negative() {
+                return Err(anyhow!("attempted to transfer a negative amount into an actor"));
+            }
+            if amount.is_zero() {
+                return Ok(());
+            }
+            machine
+                .state_tree
+                .mutate_actor(to, |a| a.deposit_funds(amount).map_err(|e| anyhow!("{e}")))
+                .context("failed to look up actor for transfer")?;
+            Ok(())
+        };
+        pay(BURNT_FUNDS_ACTOR_ID, &out.base_fee_burn)?;
+        pay(REWARD_ACTOR_ID, &out.miner_tip)?;
+        pay(BURNT_FUNDS_ACTOR_ID, &out.over_estimation_burn)?;
+        pay(sender, &out.refund)?;
+        if &out.base_fee_burn + &out.over_estimation_burn + &out.refund + &out.miner_tip != gas_cost {
+            return Err(ExecutionFailure(anyhow!("gas outputs do not add up to the gas cost")));
+        }
+        Ok(ApplyRet {
+            receipt,
+            penalty: out.miner_penalty,
+            miner_tip: out.miner_tip,
+            base_fee_burn: out.base_fee_burn,
+            over_estimation_burn: out.over_estimation_burn,
+            refund: out.refund,
+            gas_refund: out.gas_refund,
+            gas_burned: out.gas_burned,
+            failure_info,
+            events,
+            return_codec,
+            gas_trace,
+        })
+    }
+}

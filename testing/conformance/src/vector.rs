@@ -1,0 +1,357 @@
+//! The test-vector document: its JSON shape and the decoding of its embedded data.
+//!
+//! Only the parts a message-class replay needs are modelled; unknown fields are ignored so
+//! vectors written by newer generators still load.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use num_bigint::BigInt;
+use num_traits::FromPrimitive;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::VectorError;
+
+/// Bytes carried as a standard (RFC 4648, padded) base64 string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Base64(pub Vec<u8>);
+
+impl Serialize for Base64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&data_encoding::BASE64.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        data_encoding::BASE64
+            .decode(text.as_bytes())
+            .map(Base64)
+            .map_err(|e| serde::de::Error::custom(format!("bad base64: {e}")))
+    }
+}
+
+/// A CID in the DAG-JSON link form `{"/": "bafy..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CidJson(pub Cid);
+
+#[derive(Serialize, Deserialize)]
+struct Link {
+    #[serde(rename = "/")]
+    link: String,
+}
+
+impl Serialize for CidJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Link {
+            link: self.0.to_string(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CidJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let link = Link::deserialize(d)?;
+        Cid::try_from(link.link.as_str())
+            .map(CidJson)
+            .map_err(|e| serde::de::Error::custom(format!("bad CID {:?}: {e}", link.link)))
+    }
+}
+
+/// A token amount or other big integer written as a JSON number (possibly a float, as the
+/// published vectors do for large values) or as a decimal string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BigNum(pub BigInt);
+
+impl Serialize for BigNum {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match u64::try_from(&self.0) {
+            Ok(small) => s.serialize_u64(small),
+            Err(_) => s.serialize_str(&self.0.to_string()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BigNum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            U(u64),
+            I(i64),
+            F(f64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::U(v) => Ok(BigNum(v.into())),
+            Raw::I(v) => Ok(BigNum(v.into())),
+            Raw::F(v) if v.is_finite() && v.fract() == 0.0 => BigInt::from_f64(v)
+                .map(BigNum)
+                .ok_or_else(|| D::Error::custom(format!("bad integer {v}"))),
+            Raw::F(v) => Err(D::Error::custom(format!("expected an integer, got {v}"))),
+            Raw::S(s) => s
+                .parse::<BigInt>()
+                .map(BigNum)
+                .map_err(|e| D::Error::custom(format!("bad integer {s:?}: {e}"))),
+        }
+    }
+}
+
+/// A whole test vector.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TestVector {
+    /// `"message"` for the vectors this runner replays.
+    pub class: String,
+    /// Capability predicates (informational here).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub selector: BTreeMap<String, String>,
+    /// Metadata (id, description, generator).
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// The gzip-compressed CAR with every block the vector needs.
+    pub car: Base64,
+    /// The starting point.
+    pub preconditions: Preconditions,
+    /// The messages to apply, in order.
+    #[serde(default)]
+    pub apply_messages: Vec<ApplyMessage>,
+    /// What must come out.
+    pub postconditions: Postconditions,
+    /// Randomness digests served to the machine.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub randomness: Vec<RandomnessRule>,
+}
+
+/// The `_meta` object.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// The vector's identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Who generated it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gen: Vec<GenData>,
+}
+
+/// One `_meta.gen` entry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GenData {
+    /// The generating tool.
+    #[serde(default)]
+    pub source: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// The `preconditions` object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Preconditions {
+    /// The protocol variants (network version and epoch) the vector runs under.
+    pub variants: Vec<Variant>,
+    /// The state tree before the first message.
+    pub state_tree: StateTree,
+    /// Base fee in attoFIL (100 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basefee: Option<BigNum>,
+    /// Circulating supply in attoFIL (0 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circ_supply: Option<BigNum>,
+}
+
+/// One protocol variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Variant {
+    /// Codename of the variant.
+    pub id: String,
+    /// Epoch at which every message runs.
+    pub epoch: i64,
+    /// Network version.
+    pub nv: u32,
+}
+
+/// A `state_tree` object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StateTree {
+    /// The state root.
+    pub root_cid: CidJson,
+}
+
+/// One entry of `apply_messages`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplyMessage {
+    /// The unsigned message's CBOR bytes.
+    pub bytes: Base64,
+    /// Epoch offset (recorded; Fern runs every message at the variant's epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch_offset: Option<i64>,
+}
+
+/// The `postconditions` object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Postconditions {
+    /// The state root after the last message.
+    pub state_tree: StateTree,
+    /// One receipt per message.
+    pub receipts: Vec<Receipt>,
+}
+
+/// An expected receipt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Exit code.
+    pub exit_code: u32,
+    /// Return bytes.
+    #[serde(rename = "return")]
+    pub return_data: Base64,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Events root: absent means "not checked"; `null` means "no events".
+    #[serde(
+        default,
+        deserialize_with = "present_nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub events_root: Option<Option<CidJson>>,
+}
+
+fn present_nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<CidJson>>, D::Error> {
+    Option::<CidJson>::deserialize(d).map(Some)
+}
+
+/// The kind of randomness a rule answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RandomnessKind {
+    /// Ticket (chain) randomness.
+    Chain,
+    /// Drand beacon randomness.
+    Beacon,
+}
+
+/// Which draw a rule answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RandomnessOn {
+    /// Chain or beacon.
+    pub kind: RandomnessKind,
+    /// The epoch drawn from.
+    pub epoch: i64,
+}
+
+/// One randomness rule: a draw and the 32-byte digest it yields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RandomnessRule {
+    /// The draw.
+    pub on: RandomnessOn,
+    /// The digest (must be 32 bytes).
+    pub ret: Base64,
+}
+
+impl TestVector {
+    /// Parses a vector from its JSON text.
+    pub fn from_json(text: &[u8]) -> Result<Self, VectorError> {
+        let v: TestVector =
+            serde_json::from_slice(text).map_err(|e| VectorError::Json(e.to_string()))?;
+        if v.class != "message" {
+            return Err(VectorError::Unsupported(format!(
+                "class {:?} (only \"message\" vectors are replayed)",
+                v.class
+            )));
+        }
+        if v.postconditions.receipts.len() != v.apply_messages.len() {
+            return Err(VectorError::Malformed(format!(
+                "{} messages but {} receipts",
+                v.apply_messages.len(),
+                v.postconditions.receipts.len()
+            )));
+        }
+        for r in &v.randomness {
+            if r.ret.0.len() != 32 {
+                return Err(VectorError::Malformed(format!(
+                    "randomness digest for {:?} epoch {} has {} bytes, not 32",
+                    r.on.kind,
+                    r.on.epoch,
+                    r.ret.0.len()
+                )));
+            }
+        }
+        Ok(v)
+    }
+
+    /// Serializes the vector as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("vectors always serialize")
+    }
+
+    /// The vector's name for reports: its `_meta.id`, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.meta.as_ref().and_then(|m| m.id.as_deref())
+    }
+
+    /// Unzips the CAR and loads its blocks into `store`; returns the CAR's roots.
+    pub fn load_car(&self, store: &impl Blockstore) -> Result<Vec<Cid>, VectorError> {
+        let car = gunzip(&self.car.0)?;
+        fvm_ipld_car::load_car(store, car.as_slice()).map_err(|e| VectorError::Car(e.to_string()))
+    }
+
+    /// The randomness digests as maps per kind.
+    pub fn randomness_maps(&self) -> (BTreeMap<i64, [u8; 32]>, BTreeMap<i64, [u8; 32]>) {
+        let mut chain = BTreeMap::new();
+        let mut beacon = BTreeMap::new();
+        for r in &self.randomness {
+            let Ok(digest) = <[u8; 32]>::try_from(r.ret.0.as_slice()) else {
+                continue; // rejected by `from_json`; only reachable for hand-built vectors
+            };
+            let map = match r.on.kind {
+                RandomnessKind::Chain => &mut chain,
+                RandomnessKind::Beacon => &mut beacon,
+            };
+            map.entry(r.on.epoch).or_insert(digest);
+        }
+        (chain, beacon)
+    }
+}
+
+/// Decompresses gzip data.
+pub fn gunzip(data: &[u8]) -> Result<Vec<u8>, VectorError> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(data)
+        .read_to_end(&mut out)
+        .map_err(|e| VectorError::Gzip(e.to_string()))?;
+    Ok(out)
+}
+
+/// Compresses data with gzip (for writing vectors).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(data).expect("writing to memory");
+    enc.finish().expect("writing to memory")
+}
+
+/// Writes `blocks` as a CAR (version 1) with `roots`, in the given order.
+pub fn write_car<'a>(
+    roots: Vec<Cid>,
+    blocks: impl IntoIterator<Item = (&'a Cid, &'a [u8])>,
+) -> Result<Vec<u8>, VectorError> {
+    let mut out = Vec::new();
+    let mut w = fvm_ipld_car::CarWriter::new(fvm_ipld_car::CarHeader::from(roots), &mut out)
+        .map_err(|e| VectorError::Car(e.to_string()))?;
+    for (cid, data) in blocks {
+        w.write(fvm_ipld_car::Block {
+            cid: *cid,
+            data: data.to_vec(),
+        })
+        .map_err(|e| VectorError::Car(e.to_string()))?;
+    }
+    drop(w);
+    Ok(out)
+}

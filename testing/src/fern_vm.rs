@@ -1,0 +1,140 @@
+//! [`Vm`] on Fern: Fern's executor over the scenario's genesis blocks, with externs that serve
+//! the same randomness and tipset CIDs as the oracle's ([`crate::ref_vm`]).
+//!
+//! Messages arrive in `fvm_shared` types (the scenarios are written once, for both VMs); they
+//! cross over to `fern_shared` through their CBOR bytes, which both crates encode identically
+//! (the golden tests in `shared/tests` check that).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use anyhow::{Context, Result};
+use cid::Cid;
+use fern::engine::Engine;
+use fern::executor::{ApplyKind, Executor};
+use fern::machine::{ConsensusFaultCheck, Externs, Machine, MachineContext, NetworkConfig};
+use fern_shared::version::NetworkVersion as FernNv;
+
+use crate::genesis::RecordingStore;
+use crate::scenario::{tipset_cid, Randomness, Scenario, FATAL};
+use crate::vm::{EventRecord, Outcome, Vm};
+
+/// The scenario's chain for Fern: the same answers [`crate::ref_vm::ScenarioExterns`] gives.
+#[derive(Debug, Clone)]
+pub struct FernExterns {
+    randomness: Randomness,
+}
+
+impl Externs for FernExterns {
+    fn chain_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
+        Ok(self.randomness.chain_digest(epoch))
+    }
+
+    fn beacon_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
+        Ok(self.randomness.beacon_digest(epoch))
+    }
+
+    fn tipset_cid(&self, epoch: i64) -> Result<Cid> {
+        Ok(tipset_cid(epoch))
+    }
+
+    fn verify_consensus_fault(&self, _: &[u8], _: &[u8], _: &[u8]) -> Result<ConsensusFaultCheck> {
+        Ok(ConsensusFaultCheck { fault: None, gas_used: 0 })
+    }
+}
+
+/// One engine per network version for the whole process, so each actor compiles once.
+fn engine_for(nv: FernNv) -> Result<Engine> {
+    static ENGINES: OnceLock<Mutex<HashMap<u32, Engine>>> = OnceLock::new();
+    let mut engines = ENGINES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(engine) = engines.get(&nv.value()) {
+        return Ok(engine.clone());
+    }
+    let engine = Engine::for_network(nv).context("Fern engine")?;
+    engines.insert(nv.value(), engine.clone());
+    Ok(engine)
+}
+
+/// Fern running a scenario.
+pub struct FernVm {
+    executor: Executor<RecordingStore, FernExterns>,
+}
+
+impl FernVm {
+    /// A machine for `scenario` with exactly the settings [`crate::ref_vm::RefVm::new`] uses.
+    pub fn new(scenario: &Scenario) -> Result<Self> {
+        let genesis = &scenario.genesis;
+        let nv = FernNv::new(u32::from(scenario.network_version));
+        let mut config = NetworkConfig::new(nv)?.with_builtin_actors(genesis.builtin_actors);
+        if scenario.actor_debugging {
+            config = config.with_actor_debugging();
+        }
+        let context = MachineContext::new(
+            scenario.epoch,
+            scenario.epoch as u64 * 30,
+            genesis.state_root,
+        )
+        .with_base_fee(to_fern_amount(&scenario.base_fee))
+        .with_circulating_supply(to_fern_amount(&scenario.circ_supply));
+        let externs = FernExterns { randomness: scenario.randomness.clone() };
+        let machine = Machine::new(config, context, genesis.store(), externs)?;
+        Ok(FernVm { executor: Executor::new(engine_for(nv)?, machine) })
+    }
+}
+
+fn to_fern_amount(v: &fvm_shared::econ::TokenAmount) -> fern_shared::econ::TokenAmount {
+    fern_shared::econ::TokenAmount::from_atto(v.atto().clone())
+}
+
+/// The same message in Fern's types, through its CBOR bytes.
+pub fn to_fern_message(msg: &fvm_shared::message::Message) -> fern_shared::message::Message {
+    let bytes = fvm_ipld_encoding::to_vec(msg).expect("messages encode");
+    fvm_ipld_encoding::from_slice(&bytes).expect("Fern decodes what fvm_shared encodes")
+}
+
+impl Vm for FernVm {
+    fn apply(&mut self, msg: &fvm_shared::message::Message, raw_len: usize) -> Outcome {
+        let ret = match self
+            .executor
+            .apply_message(&to_fern_message(msg), ApplyKind::Explicit, raw_len)
+        {
+            Ok(ret) => ret,
+            Err(_) => {
+                return Outcome {
+                    exit_code: FATAL,
+                    return_data: Vec::new(),
+                    gas_used: 0,
+                    events_root: None,
+                    events: Vec::new(),
+                }
+            }
+        };
+        let events = ret
+            .events
+            .iter()
+            .map(|e| EventRecord {
+                emitter: e.emitter,
+                entries: e
+                    .event
+                    .entries
+                    .iter()
+                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
+                    .collect(),
+            })
+            .collect();
+        Outcome {
+            exit_code: ret.receipt.exit_code.value(),
+            return_data: ret.receipt.return_data.to_vec(),
+            gas_used: ret.receipt.gas_used,
+            events_root: ret.receipt.events_root,
+            events,
+        }
+    }
+
+    fn state_root(&mut self) -> Cid {
+        self.executor.flush().expect("Fern flushes its state")
+    }
+}

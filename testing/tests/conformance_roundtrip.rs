@@ -1,0 +1,232 @@
+//! End to end: scenarios run on ref-fvm 4.8 become test vectors (genesis blocks in a gzip CAR,
+//! the messages, ref-fvm's receipts and final state root), which Fern's conformance runner then
+//! replays. An honest vector must pass; a vector with one receipt field altered must fail and
+//! name that field.
+
+use fern_conformance::vector::{
+    gzip, write_car, ApplyMessage, Base64, BigNum, CidJson, Meta, Postconditions, Preconditions,
+    RandomnessKind, RandomnessOn, RandomnessRule, Receipt, StateTree, Variant,
+};
+use fern_conformance::{run_vector, RunOptions, TestVector, VariantResult};
+use fern_testing::ref_vm::RefVm;
+use fern_testing::scenario::{raw_length, run, Scenario, FATAL};
+use fern_testing::scenarios::{all, standard_genesis};
+
+/// Scenarios turned into vectors: plain transfers, events (events roots) and randomness rules.
+const NAMES: &[&str] = &["transfers/basic", "syscalls/events", "syscalls/randomness"];
+
+/// Builds a vector from `scenario`'s run on ref-fvm.
+fn vector_from_ref_run(scenario: &Scenario) -> TestVector {
+    let mut vm = RefVm::new(scenario).expect("ref-fvm machine");
+    let result = run(&mut vm, scenario);
+    let genesis = &scenario.genesis;
+    let car = write_car(
+        vec![genesis.state_root],
+        genesis.blocks.iter().map(|(c, d)| (c, d.as_slice())),
+    )
+    .expect("CAR writes");
+    let mut randomness = Vec::new();
+    for (kind, map) in [
+        (RandomnessKind::Chain, &scenario.randomness.chain),
+        (RandomnessKind::Beacon, &scenario.randomness.beacon),
+    ] {
+        for (epoch, digest) in map {
+            randomness.push(RandomnessRule {
+                on: RandomnessOn {
+                    kind,
+                    epoch: *epoch,
+                },
+                ret: Base64(digest.to_vec()),
+            });
+        }
+    }
+    let mut apply_messages = Vec::new();
+    let mut receipts = Vec::new();
+    for (step, out) in scenario.steps.iter().zip(&result.outcomes) {
+        assert_ne!(
+            out.exit_code, FATAL,
+            "{}: a vector cannot express a fatal error",
+            step.label
+        );
+        assert_eq!(
+            step.raw_len,
+            raw_length(&step.msg),
+            "{}: custom on-chain length",
+            step.label
+        );
+        apply_messages.push(ApplyMessage {
+            bytes: Base64(fvm_ipld_encoding::to_vec(&step.msg).unwrap()),
+            epoch_offset: Some(0),
+        });
+        receipts.push(Receipt {
+            exit_code: out.exit_code,
+            return_data: Base64(out.return_data.clone()),
+            gas_used: out.gas_used,
+            events_root: Some(out.events_root.map(CidJson)),
+        });
+    }
+    TestVector {
+        class: "message".into(),
+        selector: Default::default(),
+        meta: Some(Meta {
+            id: Some(scenario.name.clone()),
+            ..Default::default()
+        }),
+        car: Base64(gzip(&car)),
+        preconditions: Preconditions {
+            variants: vec![
+                Variant {
+                    id: "scenario".into(),
+                    epoch: scenario.epoch,
+                    nv: u32::from(scenario.network_version),
+                },
+                // A network version Fern does not run: must be skipped, not failed.
+                Variant {
+                    id: "too-old".into(),
+                    epoch: scenario.epoch,
+                    nv: 15,
+                },
+            ],
+            state_tree: StateTree {
+                root_cid: CidJson(genesis.state_root),
+            },
+            basefee: Some(BigNum(scenario.base_fee.atto().clone())),
+            circ_supply: Some(BigNum(scenario.circ_supply.atto().clone())),
+        },
+        apply_messages,
+        postconditions: Postconditions {
+            state_tree: StateTree {
+                root_cid: CidJson(result.state_root),
+            },
+            receipts,
+        },
+        randomness,
+    }
+}
+
+/// Runs `f` on a thread with a deep stack (both VMs recurse on the host stack).
+fn deep<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+fn vectors() -> Vec<TestVector> {
+    let genesis = standard_genesis();
+    let scenarios = all(&genesis);
+    NAMES
+        .iter()
+        .map(|name| {
+            let s = scenarios
+                .iter()
+                .find(|s| s.name == *name)
+                .unwrap_or_else(|| panic!("no scenario {name}"));
+            assert!(!s.actor_debugging, "vectors run without actor debugging");
+            // Round-trip through JSON, as a file on disk would.
+            let json = vector_from_ref_run(s).to_json();
+            TestVector::from_json(json.as_bytes()).expect("the written vector parses")
+        })
+        .collect()
+}
+
+#[test]
+fn ref_fvm_vectors_pass_on_fern_and_tampering_is_caught() {
+    deep(|| {
+        let vectors = vectors();
+        // The events scenario must really check an events root.
+        assert!(vectors.iter().any(|v| v
+            .postconditions
+            .receipts
+            .iter()
+            .any(|r| matches!(r.events_root, Some(Some(_))))));
+        // The randomness scenario must really carry rules.
+        assert!(vectors.iter().any(|v| !v.randomness.is_empty()));
+
+        for v in &vectors {
+            let outcomes = run_vector(v, &RunOptions::default());
+            assert_eq!(outcomes.len(), 2);
+            assert_eq!(outcomes[0].result, VariantResult::Passed, "{:?}", v.id());
+            assert!(
+                matches!(&outcomes[1].result, VariantResult::Skipped(r) if r.contains("15")),
+                "{:?}: {:?}",
+                v.id(),
+                outcomes[1].result
+            );
+        }
+
+        // Tampered gas: the runner names message 0 and `gas_used`.
+        let mut bad = vectors[0].clone();
+        bad.postconditions.receipts[0].gas_used += 1;
+        let outcomes = run_vector(&bad, &RunOptions::default());
+        let VariantResult::Failed(m) = &outcomes[0].result else {
+            panic!("tampered vector passed: {:?}", outcomes[0].result)
+        };
+        assert_eq!(m[0].message, Some(0));
+        assert_eq!(m[0].field, "gas_used");
+        assert!(m[0].to_string().contains("gas_used"), "{}", m[0]);
+
+        // Tampered final root: named as `state_root`.
+        let mut bad = vectors[0].clone();
+        bad.postconditions.state_tree.root_cid = bad.preconditions.state_tree.root_cid;
+        let outcomes = run_vector(&bad, &RunOptions::default());
+        let VariantResult::Failed(m) = &outcomes[0].result else {
+            panic!("tampered root passed")
+        };
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].message, m[0].field), (None, "state_root"));
+
+        // One message fewer: the final root differs, and the report says the expected
+        // post-state cannot be diffed (the CAR carries only the pre-state).
+        let mut bad = vectors[0].clone();
+        bad.apply_messages.pop();
+        bad.postconditions.receipts.pop();
+        let outcomes = run_vector(&bad, &RunOptions::default());
+        let VariantResult::Failed(m) = &outcomes[0].result else {
+            panic!("shortened vector passed")
+        };
+        assert_eq!(m.last().unwrap().field, "state_root");
+        assert!(
+            m.last().unwrap().actual.contains("not in the vector's CAR"),
+            "{}",
+            m[0]
+        );
+
+        // Wrong randomness digest: the randomness scenario no longer matches.
+        let mut bad = vectors[2].clone();
+        bad.randomness[0].ret.0[0] ^= 1;
+        let outcomes = run_vector(&bad, &RunOptions::default());
+        assert!(matches!(outcomes[0].result, VariantResult::Failed(_)));
+    });
+}
+
+#[test]
+fn vector_files_run_through_run_file() {
+    deep(|| {
+        let dir = std::env::temp_dir().join(format!("fern-roundtrip-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let all = vectors();
+        let v = &all[0];
+        // For trying the CLI by hand: `FERN_ROUNDTRIP_OUT=DIR` keeps copies of the vectors.
+        if let Some(out) = std::env::var_os("FERN_ROUNDTRIP_OUT") {
+            let out = std::path::PathBuf::from(out);
+            std::fs::create_dir_all(&out).unwrap();
+            for v in &all {
+                let name = v.id().unwrap().replace('/', "_");
+                std::fs::write(out.join(format!("{name}.json")), v.to_json()).unwrap();
+            }
+        }
+        std::fs::write(dir.join("sub/ok.json"), v.to_json()).unwrap();
+        std::fs::write(dir.join("broken.json"), "{\"class\": \"message\"").unwrap();
+        let files = fern_conformance::collect_vector_files(&[dir.clone()]).unwrap();
+        assert_eq!(files.len(), 2);
+        let totals = files
+            .iter()
+            .map(|f| fern_conformance::run_file(f, &RunOptions::default()).counts())
+            .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+        assert_eq!(totals, (1, 1, 1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}
