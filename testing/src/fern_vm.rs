@@ -1,66 +1,26 @@
-//! [`Vm`] on Fern: Fern's executor over the scenario's genesis blocks, with externs that serve
-//! the same randomness and tipset CIDs as the oracle's ([`crate::ref_vm`]).
+//! [`Vm`] on Fern: Fern's executor over the scenario's genesis blocks, with the conformance
+//! runner's externs (the scenario's randomness digests, the conventional tipset CIDs), which
+//! answer exactly as the oracle's ([`crate::ref_vm`]) do.
 //!
 //! Messages arrive in `fvm_shared` types (the scenarios are written once, for both VMs); they
 //! cross over to `fern_shared` through their CBOR bytes, which both crates encode identically
 //! (the golden tests in `shared/tests` check that).
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use cid::Cid;
 use fern::engine::Engine;
 use fern::executor::{ApplyKind, Executor};
-use fern::machine::{ConsensusFaultCheck, Externs, Machine, MachineContext, NetworkConfig};
+use fern::machine::{Machine, MachineContext, NetworkConfig};
+use fern_conformance::runner::VectorExterns;
 use fern_shared::version::NetworkVersion as FernNv;
 
 use crate::genesis::RecordingStore;
-use crate::scenario::{tipset_cid, Randomness, Scenario, FATAL};
+use crate::scenario::Scenario;
 use crate::vm::{EventRecord, Outcome, Vm};
-
-/// The scenario's chain for Fern: the same answers [`crate::ref_vm::ScenarioExterns`] gives.
-#[derive(Debug, Clone)]
-pub struct FernExterns {
-    randomness: Randomness,
-}
-
-impl Externs for FernExterns {
-    fn chain_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
-        Ok(self.randomness.chain_digest(epoch))
-    }
-
-    fn beacon_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
-        Ok(self.randomness.beacon_digest(epoch))
-    }
-
-    fn tipset_cid(&self, epoch: i64) -> Result<Cid> {
-        Ok(tipset_cid(epoch))
-    }
-
-    fn verify_consensus_fault(&self, _: &[u8], _: &[u8], _: &[u8]) -> Result<ConsensusFaultCheck> {
-        Ok(ConsensusFaultCheck { fault: None, gas_used: 0 })
-    }
-}
-
-/// One engine per network version for the whole process, so each actor compiles once.
-fn engine_for(nv: FernNv) -> Result<Engine> {
-    static ENGINES: OnceLock<Mutex<HashMap<u32, Engine>>> = OnceLock::new();
-    let mut engines = ENGINES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(engine) = engines.get(&nv.value()) {
-        return Ok(engine.clone());
-    }
-    let engine = Engine::for_network(nv).context("Fern engine")?;
-    engines.insert(nv.value(), engine.clone());
-    Ok(engine)
-}
 
 /// Fern running a scenario.
 pub struct FernVm {
-    executor: Executor<RecordingStore, FernExterns>,
+    executor: Executor<RecordingStore, VectorExterns>,
 }
 
 impl FernVm {
@@ -79,9 +39,12 @@ impl FernVm {
         )
         .with_base_fee(to_fern_amount(&scenario.base_fee))
         .with_circulating_supply(to_fern_amount(&scenario.circ_supply));
-        let externs = FernExterns { randomness: scenario.randomness.clone() };
+        let externs = VectorExterns::from_maps(
+            scenario.randomness.chain.clone(),
+            scenario.randomness.beacon.clone(),
+        );
         let machine = Machine::new(config, context, genesis.store(), externs)?;
-        Ok(FernVm { executor: Executor::new(engine_for(nv)?, machine) })
+        Ok(FernVm { executor: Executor::new(Engine::shared(nv)?, machine) })
     }
 }
 
@@ -102,15 +65,7 @@ impl Vm for FernVm {
             .apply_message(&to_fern_message(msg), ApplyKind::Explicit, raw_len)
         {
             Ok(ret) => ret,
-            Err(_) => {
-                return Outcome {
-                    exit_code: FATAL,
-                    return_data: Vec::new(),
-                    gas_used: 0,
-                    events_root: None,
-                    events: Vec::new(),
-                }
-            }
+            Err(_) => return Outcome::fatal(),
         };
         let events = ret
             .events

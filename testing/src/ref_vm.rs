@@ -17,7 +17,7 @@ use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::message::Message;
 
 use crate::genesis::RecordingStore;
-use crate::scenario::{tipset_cid, Randomness, Scenario, FATAL};
+use crate::scenario::{tipset_cid, Randomness, Scenario};
 use crate::vm::{EventRecord, Outcome, Vm};
 
 /// The chain as the scenario describes it: randomness digests per epoch, tipset CIDs from
@@ -120,15 +120,7 @@ impl Vm for RefVm {
             .execute_message(msg.clone(), ApplyKind::Explicit, raw_len)
         {
             Ok(ret) => ret,
-            Err(_) => {
-                return Outcome {
-                    exit_code: FATAL,
-                    return_data: Vec::new(),
-                    gas_used: 0,
-                    events_root: None,
-                    events: Vec::new(),
-                }
-            }
+            Err(_) => return Outcome::fatal(),
         };
         let events = ret
             .events

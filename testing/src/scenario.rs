@@ -11,7 +11,6 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use fvm_shared::MethodNum;
-use multihash_codetable::{Code, MultihashDigest};
 
 use crate::genesis::Genesis;
 use crate::vm::{Outcome, Vm};
@@ -21,7 +20,7 @@ use crate::vm::{Outcome, Vm};
 pub const FATAL: u32 = u32::MAX;
 
 /// The digest served for a randomness draw no rule covers (as in the test-vector runner).
-pub const DEFAULT_RANDOMNESS: [u8; 32] = *b"i_am_random_____i_am_random_____";
+pub const DEFAULT_RANDOMNESS: [u8; 32] = fern_conformance::runner::FALLBACK_RANDOMNESS;
 
 /// The randomness digests a scenario's chain serves, per kind and epoch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,11 +49,9 @@ impl Randomness {
     }
 }
 
-/// The tipset CID the scenario chain reports for `epoch`: a DAG-CBOR CID over the blake2b-256
-/// hash of the epoch's big-endian bytes. Both VMs serve exactly this.
-pub fn tipset_cid(epoch: i64) -> Cid {
-    Cid::new_v1(0x71, Code::Blake2b256.digest(&epoch.to_be_bytes()))
-}
+/// The tipset CID the scenario chain reports for `epoch`: the conformance runner's convention,
+/// so vectors written from scenarios replay with the same answers. Both VMs serve exactly this.
+pub use fern_conformance::runner::tipset_cid;
 
 /// One message of a scenario and what it must produce.
 #[derive(Debug, Clone)]

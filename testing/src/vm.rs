@@ -27,6 +27,20 @@ pub struct Outcome {
     pub events: Vec<EventRecord>,
 }
 
+impl Outcome {
+    /// The outcome recorded when the VM refuses a message with a fatal error instead of a
+    /// receipt (exit code [`crate::scenario::FATAL`], nothing else).
+    pub fn fatal() -> Self {
+        Outcome {
+            exit_code: crate::scenario::FATAL,
+            return_data: Vec::new(),
+            gas_used: 0,
+            events_root: None,
+            events: Vec::new(),
+        }
+    }
+}
+
 /// A VM that applies explicit messages to a state and reports the state root.
 pub trait Vm {
     /// Applies `msg` as an explicit (on-chain) message whose signed encoding is `raw_len`

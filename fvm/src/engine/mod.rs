@@ -106,6 +106,24 @@ impl Engine {
         Self::new(EngineConfig::for_network(nv)?)
     }
 
+    /// The process-wide engine for network version `nv` (concurrency 1), built on first use.
+    ///
+    /// Compiled code depends only on the engine configuration, which depends only on the
+    /// network version, so every machine of a process running that version can share one
+    /// engine and each actor compiles once. Callers that need another configuration (a higher
+    /// concurrency) build their own with [`Engine::new`].
+    pub fn shared(nv: NetworkVersion) -> Result<Self, EngineError> {
+        static SHARED: std::sync::OnceLock<Mutex<HashMap<u32, Engine>>> =
+            std::sync::OnceLock::new();
+        let mut engines = lock(SHARED.get_or_init(Default::default));
+        if let Some(engine) = engines.get(&nv.value()) {
+            return Ok(engine.clone());
+        }
+        let engine = Self::for_network(nv)?;
+        engines.insert(nv.value(), engine.clone());
+        Ok(engine)
+    }
+
     /// The configuration the engine was built with.
     pub fn config(&self) -> &EngineConfig {
         &self.0.config

@@ -1,10 +1,9 @@
 //! Replaying a vector's variants on Fern with the settings of `VECTORS.md`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
-use anyhow::Context;
 use cid::Cid;
 use fern::engine::Engine;
 use fern::executor::{ApplyKind, Executor};
@@ -53,6 +52,12 @@ impl VectorExterns {
     /// Externs answering randomness from `vector`'s rules.
     pub fn new(vector: &TestVector) -> Self {
         let (chain, beacon) = vector.randomness_maps();
+        Self::from_maps(chain, beacon)
+    }
+
+    /// Externs answering chain and beacon randomness digests by epoch from these maps (the
+    /// fallback digest for any other epoch).
+    pub fn from_maps(chain: BTreeMap<i64, [u8; 32]>, beacon: BTreeMap<i64, [u8; 32]>) -> Self {
         VectorExterns { chain, beacon }
     }
 }
@@ -168,21 +173,6 @@ pub struct VariantOutcome {
     pub result: VariantResult,
 }
 
-/// One engine per network version for the whole process, so actors compile once.
-fn engine_for(nv: NetworkVersion) -> anyhow::Result<Engine> {
-    static ENGINES: OnceLock<Mutex<HashMap<u32, Engine>>> = OnceLock::new();
-    let mut engines = ENGINES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(engine) = engines.get(&nv.value()) {
-        return Ok(engine.clone());
-    }
-    let engine = Engine::for_network(nv).context("cannot build the engine")?;
-    engines.insert(nv.value(), engine.clone());
-    Ok(engine)
-}
-
 /// The on-chain length of a message given its CBOR bytes.
 pub fn on_chain_length(msg: &Message, cbor_len: usize) -> usize {
     if msg.from.protocol() == Protocol::Secp256k1 {
@@ -260,7 +250,7 @@ pub fn run_variant(vector: &TestVector, variant: &Variant, options: &RunOptions)
         Ok(m) => m,
         Err(e) => return whole("setup", "a machine over the pre-state", format!("{e:#}")),
     };
-    let engine = match engine_for(nv) {
+    let engine = match Engine::shared(nv) {
         Ok(e) => e,
         Err(e) => return whole("setup", "an engine", format!("{e:#}")),
     };
