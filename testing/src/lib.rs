@@ -10,7 +10,8 @@
 //! - [`vm`]: the [`vm::Vm`] trait every VM under test implements, and [`vm::Outcome`];
 //! - [`ref_vm`]: [`vm::Vm`] on ref-fvm;
 //! - [`fern_vm`]: [`vm::Vm`] on Fern;
-//! - [`scenarios`]: the scenario library.
+//! - [`scenarios`]: the scenario library;
+//! - [`vectorgen`]: the test-vector generator (the corpus in `test-vectors/`).
 
 #![warn(missing_docs)]
 
@@ -19,4 +20,5 @@ pub mod genesis;
 pub mod ref_vm;
 pub mod scenario;
 pub mod scenarios;
+pub mod vectorgen;
 pub mod vm;

@@ -1,8 +1,12 @@
 //! [`Vm`] on ref-fvm 4.8 (the oracle): a `DefaultExecutor` with the Filecoin kernel over the
 //! genesis blocks, with externs that serve the scenario's randomness and tipset CIDs.
+//!
+//! A run can also be *recorded* ([`RefVm::recording`]): which blocks of the starting state the
+//! machine read, which randomness it drew, and which actor code it invoked. The vector
+//! generator ([`crate::vectorgen`]) turns that into a self-contained test vector.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use cid::Cid;
@@ -12,6 +16,8 @@ use fvm::executor::{ApplyKind, DefaultExecutor, Executor};
 use fvm::externs::{Chain, Consensus, Externs, Rand};
 use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
+use fvm::trace::ExecutionEvent;
+use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::message::Message;
@@ -20,21 +26,95 @@ use crate::genesis::RecordingStore;
 use crate::scenario::{tipset_cid, Randomness, Scenario};
 use crate::vm::{EventRecord, Outcome, Vm};
 
+/// Which randomness a draw asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RandomnessSource {
+    /// Chain (ticket) randomness.
+    Chain,
+    /// Beacon (drand) randomness.
+    Beacon,
+}
+
 /// The chain as the scenario describes it: randomness digests per epoch, tipset CIDs from
-/// [`tipset_cid`], and no consensus faults.
+/// [`tipset_cid`], and no consensus faults. Every randomness draw is noted.
 #[derive(Debug, Clone)]
 pub struct ScenarioExterns {
     randomness: Randomness,
+    draws: Arc<Mutex<BTreeSet<(RandomnessSource, ChainEpoch)>>>,
+}
+
+impl ScenarioExterns {
+    fn note(&self, source: RandomnessSource, round: ChainEpoch) {
+        lock(&self.draws).insert((source, round));
+    }
 }
 
 impl Rand for ScenarioExterns {
     fn get_chain_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        self.note(RandomnessSource::Chain, round);
         Ok(self.randomness.chain_digest(round))
     }
 
     fn get_beacon_randomness(&self, round: ChainEpoch) -> Result<[u8; 32]> {
+        self.note(RandomnessSource::Beacon, round);
         Ok(self.randomness.beacon_digest(round))
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The genesis store as the machine sees it, noting the CID of every block read from it.
+/// (Blocks the machine wrote itself are served from its own write buffer and never reach this
+/// store, so the reads are exactly the pre-state blocks the run needed.)
+#[derive(Debug, Clone)]
+pub struct ObservedStore {
+    inner: RecordingStore,
+    reads: Arc<Mutex<BTreeSet<Cid>>>,
+}
+
+impl ObservedStore {
+    /// Observes reads of `inner`.
+    pub fn new(inner: RecordingStore) -> Self {
+        ObservedStore {
+            inner,
+            reads: Default::default(),
+        }
+    }
+
+    /// The CIDs read so far (by this store and its clones).
+    pub fn reads(&self) -> BTreeSet<Cid> {
+        lock(&self.reads).clone()
+    }
+}
+
+impl Blockstore for ObservedStore {
+    fn get(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
+        lock(&self.reads).insert(*k);
+        self.inner.get(k)
+    }
+
+    fn put_keyed(&self, k: &Cid, block: &[u8]) -> Result<()> {
+        self.inner.put_keyed(k, block)
+    }
+
+    fn has(&self, k: &Cid) -> Result<bool> {
+        lock(&self.reads).insert(*k);
+        self.inner.has(k)
+    }
+}
+
+/// What a recorded run touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recording {
+    /// Every pre-state block read (including code blocks read to compile actors, which depends
+    /// on what the process compiled before; use [`Recording::invoked_code`] for code).
+    pub reads: BTreeSet<Cid>,
+    /// Every randomness draw: source and epoch.
+    pub draws: BTreeSet<(RandomnessSource, ChainEpoch)>,
+    /// The code CID of every actor invoked (from the execution trace).
+    pub invoked_code: BTreeSet<Cid>,
 }
 
 impl Consensus for ScenarioExterns {
@@ -72,12 +152,16 @@ fn engine_for(nc: &NetworkConfig) -> Result<EnginePool> {
     Ok(pool)
 }
 
-type RefMachine = DefaultMachine<RecordingStore, ScenarioExterns>;
+type RefMachine = DefaultMachine<ObservedStore, ScenarioExterns>;
 type RefExecutor = DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<RefMachine>>>;
 
 /// ref-fvm running a scenario.
 pub struct RefVm {
     executor: RefExecutor,
+    tracing: bool,
+    reads: Arc<Mutex<BTreeSet<Cid>>>,
+    draws: Arc<Mutex<BTreeSet<(RandomnessSource, ChainEpoch)>>>,
+    invoked_code: BTreeSet<Cid>,
 }
 
 impl RefVm {
@@ -85,8 +169,29 @@ impl RefVm {
     /// base fee, circulating supply, chain id 0, the bundle as builtin actors, the test actors'
     /// code preloaded.
     pub fn new(scenario: &Scenario) -> Result<Self> {
+        Self::build(scenario, false)
+    }
+
+    /// Like [`RefVm::new`], with execution tracing on so that [`RefVm::recording`] can report
+    /// the actors invoked (tracing changes no result).
+    pub fn recorded(scenario: &Scenario) -> Result<Self> {
+        Self::build(scenario, true)
+    }
+
+    /// What the run touched so far (see [`Recording`]); actor code only when built with
+    /// [`RefVm::recorded`].
+    pub fn recording(&self) -> Recording {
+        Recording {
+            reads: lock(&self.reads).clone(),
+            draws: lock(&self.draws).clone(),
+            invoked_code: self.invoked_code.clone(),
+        }
+    }
+
+    fn build(scenario: &Scenario, tracing: bool) -> Result<Self> {
         let genesis = &scenario.genesis;
-        let store = genesis.store();
+        let store = ObservedStore::new(genesis.store());
+        let reads = store.reads.clone();
         let mut nc = NetworkConfig::new(scenario.network_version);
         nc.override_actors(genesis.builtin_actors);
         if scenario.actor_debugging {
@@ -99,16 +204,26 @@ impl RefVm {
         );
         mc.set_base_fee(scenario.base_fee.clone());
         mc.set_circulating_supply(scenario.circ_supply.clone());
+        if tracing {
+            mc.enable_tracing();
+        }
         let engine = engine_for(&mc.network)?;
+        // Compiling is not part of the run: preload from the plain store, unobserved.
         engine
             .acquire()
-            .preload_all(&store, &genesis.test_codes())?;
+            .preload_all(&store.inner, &genesis.test_codes())?;
+        let draws = Arc::new(Mutex::new(BTreeSet::new()));
         let externs = ScenarioExterns {
             randomness: scenario.randomness.clone(),
+            draws: draws.clone(),
         };
         let machine = DefaultMachine::new(&mc, store, externs)?;
         Ok(RefVm {
             executor: DefaultExecutor::new(engine, machine)?,
+            tracing,
+            reads,
+            draws,
+            invoked_code: BTreeSet::new(),
         })
     }
 }
@@ -122,6 +237,13 @@ impl Vm for RefVm {
             Ok(ret) => ret,
             Err(_) => return Outcome::fatal(),
         };
+        if self.tracing {
+            for event in &ret.exec_trace {
+                if let ExecutionEvent::InvokeActor { state, .. } = event {
+                    self.invoked_code.insert(state.code);
+                }
+            }
+        }
         let events = ret
             .events
             .iter()
