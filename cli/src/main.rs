@@ -1,36 +1,78 @@
 //! `fern`: Fern's command line.
 //!
-//! - `fern vectors run [--bundle CAR]... [--jobs N] PATH...` replays test vectors;
-//! - `fern bundle inspect FILE` describes an actor bundle;
-//! - `fern` alone (or `fern help`) prints usage.
+//! - `fern` alone runs the embedded default: the repository's vector corpus (`test-vectors/`,
+//!   or the directory in `FERN_VECTORS`) on Fern's own actors;
+//! - `fern vectors run [--bundle FILE]... [--jobs N] [--report FILE] [PATH...]` replays test
+//!   vectors (the default corpus when no PATH is given);
+//! - `fern exec --state STATE.car --messages MSGS [...]` applies messages to a state;
+//! - `fern bundle inspect FILE` describes an actor bundle (a CAR or a `.tar.zst` of CARs);
+//! - `fern help` prints usage.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use fern_conformance::{bundle, collect_vector_files, run_file, FileOutcome, RunOptions};
+use fern_conformance::runner::{parse_atto, NEWEST_NETWORK_VERSION};
+use fern_conformance::{
+    bundle, collect_vector_files, exec, report, run_file, ApplyError, FileOutcome, MachineSettings,
+    RunOptions,
+};
 
 /// Stack size of a worker thread (reserved lazily by the OS).
 const WORKER_STACK: usize = 1 << 30;
+
+/// The corpus directory of this source tree, fixed at compile time.
+const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors");
+
+/// The environment variable that overrides the default corpus directory.
+const CORPUS_ENV: &str = "FERN_VECTORS";
 
 const USAGE: &str = "\
 fern: the Fern Filecoin VM command line
 
 USAGE:
-    fern vectors run [--bundle CAR]... [--jobs N] PATH...
+    fern
+        Run the embedded default: the repository's test-vector corpus
+        (test-vectors/, or the directory named by FERN_VECTORS) on Fern's own
+        actors. Same as `fern vectors run` with no PATH.
+
+    fern vectors run [--bundle FILE]... [--jobs N] [--report FILE] [PATH...]
         Replay message-class test vectors (JSON files, or directories searched
-        recursively for *.json) on Fern. Prints one line per failure and a final
-        line `N passed, M failed, K skipped` (counted per variant). Exits 0 only
-        when nothing failed. Shows a progress counter when stderr is a terminal.
-          --bundle CAR   add an actor bundle's blocks (plain or gzip CAR) to every
-                         vector's store; may be repeated
+        recursively for *.json) on Fern; with no PATH, the default corpus. Prints
+        one line per failure and a final line `N passed, M failed, K skipped`
+        (counted per variant). Exits 0 only when nothing failed, 2 when no
+        vector was found. Shows a progress counter when stderr is a terminal.
+          --bundle FILE  add the blocks of an actor bundle to every vector's store:
+                         a CAR (plain or gzip) or a lotus-style .tar.zst of CARs;
+                         may be repeated
           --jobs N       worker threads (default: the number of cores)
+          --report FILE  write a JSON-lines report, one line per variant sorted by
+                         file and variant id, with the result and Fern's receipts
+                         and state root; identical runs give identical bytes
+
+    fern exec --state STATE.car --messages MSGS [OPTIONS]
+        Apply messages to a state and print each receipt and the new state root.
+        STATE.car: a CAR (plain or gzip) whose first root is the state root and
+        which holds the blocks the messages need. MSGS: a JSON array of base64
+        strings or {\"bytes\": base64} objects, or one base64 (or 0x-hex) CBOR
+        message per line.
+          --bundle FILE      add an actor bundle's blocks (CAR or .tar.zst)
+          --nv N             network version (default: the newest Fern runs)
+          --epoch E          epoch (default 0; timestamp = 30 * E)
+          --base-fee ATTO    base fee (default 100)
+          --circ-supply ATTO circulating supply (default 0)
+          --out NEW.car      write a CAR of the new state (the blocks reachable
+                             from the new root)
+          --json             print JSON instead of text
+        Exits 0 when every message got a receipt, 1 on a fatal VM error, 2 on
+        bad input.
 
     fern bundle inspect FILE
         Print a bundle's manifest version, root, and each actor's name, code CID
-        and code size.
+        and code size. FILE is a CAR (plain or gzip) or a .tar.zst of CARs (each
+        one is described, under a `== NAME` line).
 
     fern help
         Print this text.
@@ -40,11 +82,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        [] | ["help"] | ["--help"] | ["-h"] => {
+        ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        [] => vectors_run(&[]),
         ["vectors", "run", rest @ ..] => vectors_run(rest),
+        ["exec", rest @ ..] => exec_command(rest),
         ["bundle", "inspect", file] => bundle_inspect(file),
         _ => {
             eprintln!("fern: unknown command: {}\n\n{USAGE}", args.join(" "));
@@ -58,9 +102,38 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn input_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("fern: {msg}");
+    ExitCode::from(2)
+}
+
+/// `a/b/../c` becomes `a/c` (no file system access), so the compiled-in corpus path reads well.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The default corpus: `FERN_VECTORS` when set (and not empty), else the repository's.
+fn default_corpus() -> PathBuf {
+    match std::env::var_os(CORPUS_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => normalize(Path::new(CORPUS_DIR)),
+    }
+}
+
 fn vectors_run(args: &[&str]) -> ExitCode {
     let mut bundles = Vec::new();
     let mut paths = Vec::new();
+    let mut report_file = None;
     let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -73,60 +146,65 @@ fn vectors_run(args: &[&str]) -> ExitCode {
                 Some(n) if n > 0 => jobs = n,
                 _ => return usage_error("--jobs needs a positive number"),
             },
+            "--report" => match it.next() {
+                Some(p) => report_file = Some(PathBuf::from(p)),
+                None => return usage_error("--report needs a file"),
+            },
             a if a.starts_with('-') => return usage_error(&format!("unknown option {a}")),
             a => paths.push(PathBuf::from(a)),
         }
     }
     if paths.is_empty() {
-        return usage_error("vectors run needs at least one PATH");
+        let dir = default_corpus();
+        if !dir.is_dir() {
+            return input_error(format!(
+                "the default vector corpus {} is missing (set {CORPUS_ENV} to a corpus \
+                 directory, or give PATHs to `fern vectors run`)",
+                dir.display()
+            ));
+        }
+        paths.push(dir);
     }
     let options = match RunOptions::with_bundles(&bundles) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("fern: bundle: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return input_error(format!("bundle: {e}")),
     };
     let files = match collect_vector_files(&paths) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("fern: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return input_error(e),
     };
 
     let next = AtomicUsize::new(0);
-    let totals = Mutex::new((0usize, 0usize, 0usize));
+    let outcomes = Mutex::new(Vec::with_capacity(files.len()));
     let stdout = Mutex::new(std::io::stdout());
     // A one-line progress counter on stderr, only when it is a terminal.
     let progress = std::io::stderr().is_terminal();
     let done = AtomicUsize::new(0);
-    let report = |outcome: FileOutcome| {
-        let (p, f, s) = outcome.counts();
-        {
-            let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
-            t.0 += p;
-            t.1 += f;
-            t.2 += s;
-        }
+    let finish = |outcome: FileOutcome| {
         let lines = outcome.failure_lines();
-        let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
-        if progress {
-            eprint!("\r\x1b[K"); // clear the counter before any failure line
+        {
+            let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
+            if progress {
+                eprint!("\r\x1b[K"); // clear the counter before any failure line
+            }
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = out.flush();
+            if progress {
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                eprint!("{n}/{} vector files", files.len());
+            }
         }
-        for line in lines {
-            let _ = writeln!(out, "{line}");
-        }
-        let _ = out.flush();
-        if progress {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            eprint!("{n}/{} vector files", files.len());
-        }
+        outcomes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(outcome);
     };
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(path) = files.get(i) else { break };
-        report(run_file(path, &options));
+        finish(run_file(path, &options));
     };
     std::thread::scope(|scope| {
         let mut started = 0;
@@ -151,13 +229,175 @@ fn vectors_run(args: &[&str]) -> ExitCode {
     if progress {
         eprint!("\r\x1b[K");
     }
-    let (passed, failed, skipped) = *totals.lock().unwrap_or_else(|e| e.into_inner());
+    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (passed, failed, skipped) = outcomes
+        .iter()
+        .map(FileOutcome::counts)
+        .fold((0, 0, 0), |(p, f, s), (a, b, c)| (p + a, f + b, s + c));
     println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if let Some(file) = report_file {
+        if let Err(e) = std::fs::write(&file, report::report_text(&outcomes)) {
+            return input_error(format!("cannot write the report {}: {e}", file.display()));
+        }
+    }
+    if files.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return input_error(format!("no vectors found in {}", names.join(", ")));
+    }
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The options of `fern exec`.
+struct ExecArgs {
+    state: PathBuf,
+    messages: PathBuf,
+    bundles: Vec<PathBuf>,
+    settings: MachineSettings,
+    out: Option<PathBuf>,
+    json: bool,
+}
+
+fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
+    let mut state = None;
+    let mut messages = None;
+    let mut bundles = Vec::new();
+    let mut settings = MachineSettings::new(NEWEST_NETWORK_VERSION, 0);
+    let mut out = None;
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .copied()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match *arg {
+            "--state" => state = Some(PathBuf::from(value()?)),
+            "--messages" => messages = Some(PathBuf::from(value()?)),
+            "--bundle" => bundles.push(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--nv" => {
+                let v = value()?;
+                settings.nv = v
+                    .parse()
+                    .map_err(|_| format!("--nv: {v:?} is not a network version"))?;
+            }
+            "--epoch" => {
+                let v = value()?;
+                settings.epoch = v
+                    .parse()
+                    .ok()
+                    .filter(|e: &i64| *e >= 0)
+                    .ok_or_else(|| format!("--epoch: {v:?} is not a non-negative epoch"))?;
+            }
+            "--base-fee" => {
+                settings.base_fee = parse_atto(value()?).map_err(|e| format!("--base-fee: {e}"))?
+            }
+            "--circ-supply" => {
+                settings.circ_supply =
+                    parse_atto(value()?).map_err(|e| format!("--circ-supply: {e}"))?
+            }
+            "--json" => json = true,
+            a => return Err(format!("exec: unexpected argument {a}")),
+        }
+    }
+    Ok(ExecArgs {
+        state: state.ok_or("exec needs --state STATE.car")?,
+        messages: messages.ok_or("exec needs --messages MSGS")?,
+        bundles,
+        settings,
+        out,
+        json,
+    })
+}
+
+fn exec_command(args: &[&str]) -> ExitCode {
+    let args = match parse_exec_args(args) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    // Nested actor calls recurse on the host stack: run on a thread with a deep one.
+    let worker = std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn(move || run_exec(&args));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(_)) => ExitCode::FAILURE, // the panic message is already on stderr
+        Err(e) => {
+            eprintln!("fern: cannot start the exec thread: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_exec(args: &ExecArgs) -> u8 {
+    let fail = |msg: String| {
+        eprintln!("fern: {msg}");
+        2
+    };
+    let state = match std::fs::read(&args.state) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("{}: {e}", args.state.display())),
+    };
+    let state = match exec::read_state_car(state) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{}: {e}", args.state.display())),
+    };
+    let text = match std::fs::read(&args.messages) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("{}: {e}", args.messages.display())),
+    };
+    let messages = match exec::parse_messages(&text) {
+        Ok(m) => m,
+        Err(e) => return fail(format!("{}: {e}", args.messages.display())),
+    };
+    let bundles = match RunOptions::with_bundles(&args.bundles) {
+        Ok(o) => o.bundle_blocks,
+        Err(e) => return fail(format!("bundle: {e}")),
+    };
+    let applied = match exec::exec(&state, &bundles, &args.settings, &messages) {
+        Ok(a) => a,
+        Err(e) => return fail(e.to_string()),
+    };
+    let code = match &applied.error {
+        None => 0,
+        // The inputs were unusable: nothing ran.
+        Some(
+            e @ (ApplyError::UnsupportedVersion { .. }
+            | ApplyError::Setup { .. }
+            | ApplyError::Undecodable { .. }),
+        ) => return fail(e.to_string()),
+        Some(e @ (ApplyError::Fatal { .. } | ApplyError::Flush(_))) => {
+            eprintln!("fern: {e}");
+            1
+        }
+    };
+    let rendered = if args.json {
+        exec::render_json(&applied.actual)
+    } else {
+        exec::render_text(&applied.actual)
+    };
+    print!("{rendered}");
+    let _ = std::io::stdout().flush();
+    if let (Some(out), Some(root), Some(store)) =
+        (&args.out, applied.actual.state_root, &applied.store)
+    {
+        let car = match exec::reachable_car(store, &root) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("fern: cannot build the output CAR: {e}");
+                return 1;
+            }
+        };
+        if let Err(e) = std::fs::write(out, car) {
+            return fail(format!("{}: {e}", out.display()));
+        }
+    }
+    code
 }
 
 fn bundle_inspect(file: &str) -> ExitCode {
@@ -168,15 +408,23 @@ fn bundle_inspect(file: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match bundle::inspect(data) {
-        Ok(info) => {
-            println!("manifest version {}", info.version);
-            println!("manifest root    {}", info.root);
-            for a in &info.actors {
-                let size = a
-                    .size
-                    .map_or_else(|| "missing".to_string(), |s| format!("{s} bytes"));
-                println!("{:<16} {}  {size}", a.name, a.code);
+    match bundle::inspect_file(data) {
+        Ok(bundles) => {
+            for (i, (entry, info)) in bundles.iter().enumerate() {
+                if let Some(name) = entry {
+                    if i > 0 {
+                        println!();
+                    }
+                    println!("== {name}");
+                }
+                println!("manifest version {}", info.version);
+                println!("manifest root    {}", info.root);
+                for a in &info.actors {
+                    let size = a
+                        .size
+                        .map_or_else(|| "missing".to_string(), |s| format!("{s} bytes"));
+                    println!("{:<16} {}  {size}", a.name, a.code);
+                }
             }
             ExitCode::SUCCESS
         }

@@ -22,11 +22,15 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 #[test]
-fn no_arguments_prints_help() {
-    let (code, out, _) = fern(&[]);
-    assert_eq!(code, 0);
-    assert!(out.contains("fern vectors run"));
-    assert!(out.contains("fern bundle inspect"));
+fn help_prints_usage() {
+    for flag in ["help", "--help", "-h"] {
+        let (code, out, _) = fern(&[flag]);
+        assert_eq!(code, 0);
+        assert!(out.contains("fern vectors run"));
+        assert!(out.contains("fern exec --state"));
+        assert!(out.contains("fern bundle inspect"));
+        assert!(out.contains("--report FILE"));
+    }
 }
 
 #[test]

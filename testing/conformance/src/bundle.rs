@@ -1,4 +1,8 @@
-//! Reading actor bundles (CAR files whose root is a built-in actors manifest).
+//! Reading actor bundles: CAR files whose root is a built-in actors manifest, plain or
+//! gzip-compressed, and lotus-style archives (a tar file, usually zstd-compressed as
+//! `.tar.zst`, holding one bundle CAR per network, such as `builtin-actors-mainnet.car`).
+
+use std::io::Read;
 
 use cid::Cid;
 
@@ -26,6 +30,117 @@ pub struct BundleInfo {
     pub actors: Vec<BundleActor>,
 }
 
+/// The zstd frame magic number, as it appears at the start of a `.zst` file.
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// The most bytes a bundle archive may decompress to (a guard against decompression bombs; real
+/// bundle archives are tens of megabytes).
+pub const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
+
+/// Decompresses zstd data (one or more concatenated frames).
+pub fn unzstd(data: &[u8]) -> Result<Vec<u8>, VectorError> {
+    let mut input = data;
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        let decoder = ruzstd::decoding::StreamingDecoder::new(&mut input)
+            .map_err(|e| VectorError::Archive(format!("zstd: {e}")))?;
+        let room = MAX_ARCHIVE_BYTES.saturating_sub(out.len() as u64);
+        let mut limited = decoder.take(room + 1);
+        limited
+            .read_to_end(&mut out)
+            .map_err(|e| VectorError::Archive(format!("zstd: {e}")))?;
+        if out.len() as u64 > MAX_ARCHIVE_BYTES {
+            return Err(VectorError::Archive(format!(
+                "zstd: decompresses to more than {MAX_ARCHIVE_BYTES} bytes"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `data` looks like a tar archive (the `ustar` magic of POSIX and GNU headers).
+pub fn is_tar(data: &[u8]) -> bool {
+    data.len() >= 512 && &data[257..262] == b"ustar"
+}
+
+/// One bundle CAR found in a bundle file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleCar {
+    /// The CAR's path inside the archive (`None` when the file is the CAR itself).
+    pub entry: Option<String>,
+    /// The CAR's bytes, decompressed.
+    pub car: Vec<u8>,
+}
+
+/// The bundle CARs in a bundle file's bytes: a CAR (plain or gzip) gives one; a tar archive
+/// (plain, or zstd- or gzip-compressed, as lotus ships its `.tar.zst` bundles) gives each of its
+/// regular files whose name ends in `.car` (each plain or gzip), in archive order. An archive
+/// without any CAR is an error.
+pub fn bundle_cars(data: Vec<u8>) -> Result<Vec<BundleCar>, VectorError> {
+    let data = if data.starts_with(&ZSTD_MAGIC) {
+        unzstd(&data)?
+    } else {
+        maybe_gunzip(data)?
+    };
+    if !is_tar(&data) {
+        return Ok(vec![BundleCar {
+            entry: None,
+            car: data,
+        }]);
+    }
+    let mut archive = tar::Archive::new(data.as_slice());
+    let entries = archive
+        .entries()
+        .map_err(|e| VectorError::Archive(format!("tar: {e}")))?;
+    let mut cars = Vec::new();
+    for entry in entries {
+        let mut entry = entry.map_err(|e| VectorError::Archive(format!("tar: {e}")))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry
+            .path()
+            .map_err(|e| VectorError::Archive(format!("tar: {e}")))?
+            .to_string_lossy()
+            .into_owned();
+        if !name.ends_with(".car") {
+            continue;
+        }
+        let mut car = Vec::new();
+        entry
+            .read_to_end(&mut car)
+            .map_err(|e| VectorError::Archive(format!("tar: {name}: {e}")))?;
+        cars.push(BundleCar {
+            entry: Some(name.clone()),
+            car: maybe_gunzip(car).map_err(|e| VectorError::Archive(format!("{name}: {e}")))?,
+        });
+    }
+    if cars.is_empty() {
+        return Err(VectorError::Archive(
+            "the tar archive holds no .car file".into(),
+        ));
+    }
+    Ok(cars)
+}
+
+/// Describes every bundle in a bundle file (see [`bundle_cars`]): one entry per CAR, with its
+/// path inside the archive when there is one.
+pub fn inspect_file(data: Vec<u8>) -> Result<Vec<(Option<String>, BundleInfo)>, VectorError> {
+    bundle_cars(data)?
+        .into_iter()
+        .map(|c| {
+            let info = inspect(c.car).map_err(|e| match (&c.entry, e) {
+                (Some(name), VectorError::Car(m)) => VectorError::Car(format!("{name}: {m}")),
+                (Some(name), VectorError::Malformed(m)) => {
+                    VectorError::Malformed(format!("{name}: {m}"))
+                }
+                (_, e) => e,
+            })?;
+            Ok((c.entry, info))
+        })
+        .collect()
+}
+
 /// Decompresses `data` when it starts with the gzip magic, otherwise returns it as is.
 pub fn maybe_gunzip(data: Vec<u8>) -> Result<Vec<u8>, VectorError> {
     if data.starts_with(&[0x1f, 0x8b]) {
@@ -50,7 +165,8 @@ pub fn read_car_blocks(car: &[u8]) -> Result<CarContent, VectorError> {
     Ok((roots, blocks))
 }
 
-/// Describes the bundle in `car` (plain or gzip-compressed).
+/// Describes the bundle in `car` (plain or gzip-compressed). For archives, see
+/// [`inspect_file`].
 pub fn inspect(car: Vec<u8>) -> Result<BundleInfo, VectorError> {
     let car = maybe_gunzip(car)?;
     let (roots, blocks) = read_car_blocks(&car)?;

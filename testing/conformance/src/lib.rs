@@ -8,17 +8,25 @@
 //! as on chain but reported valid.
 //!
 //! Entry points: [`run_file`] for one JSON file, [`collect_vector_files`] to expand
-//! directories, [`bundle::inspect`] to describe an actor bundle.
+//! directories, [`report::report_text`] for the deterministic per-variant report,
+//! [`apply_messages`] (and [`exec`]) to run messages on a state outside a vector,
+//! [`bundle::inspect_file`] to describe an actor bundle (a CAR or a lotus-style `.tar.zst`).
 
 #![deny(missing_docs)]
 
 pub mod bundle;
+pub mod exec;
+pub mod report;
 pub mod runner;
 pub mod vector;
 
 use std::path::{Path, PathBuf};
 
-pub use runner::{run_variant, run_vector, Mismatch, RunOptions, VariantOutcome, VariantResult};
+pub use runner::{
+    apply_messages, run_variant, run_variant_with_actuals, run_vector, Actuals, Applied,
+    ApplyError, MachineSettings, MessageActual, Mismatch, RunOptions, VariantOutcome,
+    VariantResult,
+};
 pub use vector::TestVector;
 
 /// Why a vector could not be read or run at all.
@@ -42,6 +50,9 @@ pub enum VectorError {
     /// The vector is of a kind this runner does not replay.
     #[error("unsupported vector: {0}")]
     Unsupported(String),
+    /// A bundle archive (zstd or tar) could not be read.
+    #[error("invalid bundle archive: {0}")]
+    Archive(String),
 }
 
 /// The outcome of one vector file.

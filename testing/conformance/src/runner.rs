@@ -24,6 +24,9 @@ use crate::VectorError;
 /// The digest served for a randomness draw that no rule of the vector covers.
 pub const FALLBACK_RANDOMNESS: [u8; 32] = *b"i_am_random_____i_am_random_____";
 
+/// The newest network version Fern runs (the default of `fern exec --nv`).
+pub const NEWEST_NETWORK_VERSION: u32 = fern::gas::MAX_NETWORK_VERSION.value();
+
 /// Base fee when the vector gives none (attoFIL).
 pub const DEFAULT_BASE_FEE: u64 = 100;
 
@@ -104,21 +107,29 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// Loads the bundle CARs at `paths` (plain or gzip-compressed CAR files).
+    /// Loads the bundles at `paths`: CAR files (plain or gzip-compressed) or lotus-style tar
+    /// archives of CARs (`.tar.zst`; see [`crate::bundle::bundle_cars`]). Every block of every
+    /// CAR is added, hash-checked.
     pub fn with_bundles(paths: &[std::path::PathBuf]) -> Result<Self, VectorError> {
-        let store = MemoryBlockstore::new();
         let mut blocks = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for path in paths {
             let data = std::fs::read(path)
                 .map_err(|e| VectorError::Io(format!("{}: {e}", path.display())))?;
-            let car = crate::bundle::maybe_gunzip(data)?;
-            let (_roots, list) = crate::bundle::read_car_blocks(&car)
-                .map_err(|e| VectorError::Car(format!("{}: {e}", path.display())))?;
-            for (cid, bytes) in list {
-                store
-                    .put_keyed(&cid, &bytes)
-                    .map_err(|e| VectorError::Car(e.to_string()))?;
-                blocks.push((cid, bytes));
+            let in_file = |e: VectorError| match e {
+                VectorError::Archive(m) => VectorError::Archive(format!("{}: {m}", path.display())),
+                VectorError::Gzip(m) => VectorError::Gzip(format!("{}: {m}", path.display())),
+                e => e,
+            };
+            for car in crate::bundle::bundle_cars(data).map_err(in_file)? {
+                let name = match &car.entry {
+                    Some(entry) => format!("{} ({entry})", path.display()),
+                    None => path.display().to_string(),
+                };
+                let (_roots, list) = crate::bundle::read_car_blocks(&car.car)
+                    .map_err(|e| VectorError::Car(format!("{name}: {e}")))?;
+                // The CARs of one archive share most code blocks: keep each block once.
+                blocks.extend(list.into_iter().filter(|(cid, _)| seen.insert(*cid)));
             }
         }
         Ok(RunOptions {
@@ -171,6 +182,228 @@ pub struct VariantOutcome {
     pub variant: String,
     /// What happened.
     pub result: VariantResult,
+    /// What Fern produced (empty when the variant was skipped or could not be set up).
+    pub actual: Actuals,
+}
+
+/// What Fern produced for one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageActual {
+    /// The receipt's exit code.
+    pub exit_code: u32,
+    /// The receipt's return bytes.
+    pub return_data: Vec<u8>,
+    /// The receipt's gas used.
+    pub gas_used: u64,
+    /// The root of the message's events (`None` when it emitted none).
+    pub events_root: Option<Cid>,
+}
+
+/// What Fern produced for a run of messages: one receipt per applied message and, when the run
+/// reached the end, the flushed state root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actuals {
+    /// The receipts, in message order (fewer than the messages when a run stopped early).
+    pub receipts: Vec<MessageActual>,
+    /// The state root after the last message (`None` when the run stopped before the flush).
+    pub state_root: Option<Cid>,
+}
+
+/// The machine settings of a run that do not come from the state: network version, epoch, base
+/// fee and circulating supply. The rest is fixed (see the crate docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSettings {
+    /// Network version.
+    pub nv: u32,
+    /// The epoch every message runs at; the timestamp is `epoch × 30`.
+    pub epoch: i64,
+    /// Base fee in attoFIL.
+    pub base_fee: TokenAmount,
+    /// Circulating supply in attoFIL.
+    pub circ_supply: TokenAmount,
+}
+
+impl MachineSettings {
+    /// Settings for `nv` at `epoch` with the default base fee (100 attoFIL) and a circulating
+    /// supply of zero.
+    pub fn new(nv: u32, epoch: i64) -> Self {
+        MachineSettings {
+            nv,
+            epoch,
+            base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
+            circ_supply: TokenAmount::from_atto(0u64),
+        }
+    }
+}
+
+/// Parses a non-negative decimal attoFIL amount (for command-line options).
+pub fn parse_atto(text: &str) -> Result<TokenAmount, String> {
+    let n: num_bigint::BigUint = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not a non-negative decimal integer: {e}"))?;
+    Ok(TokenAmount::from_atto(num_bigint::BigInt::from(n)))
+}
+
+/// Why a run of messages stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// Fern does not run this network version.
+    #[error("network version {nv}: {reason}")]
+    UnsupportedVersion {
+        /// The version asked for.
+        nv: u32,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The machine or the engine could not be built.
+    #[error("cannot build {what}: {error}")]
+    Setup {
+        /// What could not be built (`a machine over the pre-state`, `an engine`).
+        what: &'static str,
+        /// The error.
+        error: String,
+    },
+    /// A message's bytes are not a CBOR message.
+    #[error("message {index}: undecodable bytes: {error}")]
+    Undecodable {
+        /// The message's index.
+        index: usize,
+        /// The decoding error.
+        error: String,
+    },
+    /// The executor failed fatally on a message (no receipt exists).
+    #[error("message {index}: fatal error: {error}")]
+    Fatal {
+        /// The message's index.
+        index: usize,
+        /// The error.
+        error: String,
+    },
+    /// The final flush of the state tree failed.
+    #[error("flush failed: {0}")]
+    Flush(String),
+}
+
+/// The result of [`apply_messages`].
+#[derive(Debug)]
+pub struct Applied {
+    /// What Fern produced; `actual.state_root` is set exactly when `error` is `None`.
+    pub actual: Actuals,
+    /// Why the run stopped early, if it did.
+    pub error: Option<ApplyError>,
+    /// The blockstore after the run: the starting blocks plus the blocks reachable from the new
+    /// root. `None` when the machine could not be built or a fatal error consumed it.
+    pub store: Option<MemoryBlockstore>,
+}
+
+/// Builds a machine over `state_root` in `store` with `settings` and the fixed settings of the
+/// crate docs (chain id 0, the accept-all proof verifier, the manifest override of a
+/// `Tester`-built state), applies each message (CBOR bytes of an unsigned message) as an
+/// explicit message, and flushes. Stops at the first message that cannot be decoded or applied.
+/// This is the one code path of both the vector runner and `fern exec`.
+pub fn apply_messages<E: Externs + 'static>(
+    store: MemoryBlockstore,
+    state_root: Cid,
+    settings: &MachineSettings,
+    externs: E,
+    messages: &[Vec<u8>],
+) -> Applied {
+    let stop = |actual: Actuals, error: ApplyError, store: Option<MemoryBlockstore>| Applied {
+        actual,
+        error: Some(error),
+        store,
+    };
+    let nv = NetworkVersion::new(settings.nv);
+    let config = match NetworkConfig::new(nv) {
+        Ok(c) => c,
+        Err(e) => {
+            let error = ApplyError::UnsupportedVersion {
+                nv: settings.nv,
+                reason: e.to_string(),
+            };
+            return stop(Actuals::default(), error, Some(store));
+        }
+    };
+    let context = MachineContext::new(
+        settings.epoch,
+        (settings.epoch as u64).wrapping_mul(EPOCH_SECONDS),
+        state_root,
+    )
+    .with_base_fee(settings.base_fee.clone())
+    .with_circulating_supply(settings.circ_supply.clone());
+    let config = match manifest_root_override(&store, &state_root) {
+        Some(root) => config.with_builtin_actors(root),
+        None => config,
+    };
+    let machine = match Machine::new(config, context, store, externs) {
+        Ok(m) => m,
+        Err(e) => {
+            let error = ApplyError::Setup {
+                what: "a machine over the pre-state",
+                error: format!("{e:#}"),
+            };
+            return stop(Actuals::default(), error, None);
+        }
+    };
+    let engine = match Engine::shared(nv) {
+        Ok(e) => e,
+        Err(e) => {
+            let error = ApplyError::Setup {
+                what: "an engine",
+                error: format!("{e:#}"),
+            };
+            return stop(Actuals::default(), error, Some(machine.into_store()));
+        }
+    };
+    let mut exec = Executor::with_proof_verifier(engine, machine, Arc::new(AcceptAllProofs));
+    let mut actual = Actuals::default();
+    for (index, bytes) in messages.iter().enumerate() {
+        let msg: Message = match fvm_ipld_encoding::from_slice(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                let error = ApplyError::Undecodable {
+                    index,
+                    error: e.to_string(),
+                };
+                let store = exec.into_machine().map(|m| m.into_store());
+                return stop(actual, error, store);
+            }
+        };
+        let len = on_chain_length(&msg, bytes.len());
+        match exec.apply_message(&msg, ApplyKind::Explicit, len) {
+            Ok(ret) => {
+                let r = ret.receipt;
+                actual.receipts.push(MessageActual {
+                    exit_code: r.exit_code.value(),
+                    return_data: r.return_data.bytes().to_vec(),
+                    gas_used: r.gas_used,
+                    events_root: r.events_root,
+                });
+            }
+            Err(e) => {
+                let error = ApplyError::Fatal {
+                    index,
+                    error: format!("{:#}", e.0),
+                };
+                let store = exec.into_machine().map(|m| m.into_store());
+                return stop(actual, error, store);
+            }
+        }
+    }
+    match exec.flush() {
+        Ok(root) => {
+            actual.state_root = Some(root);
+            Applied {
+                actual,
+                error: None,
+                store: exec.into_machine().map(|m| m.into_store()),
+            }
+        }
+        Err(e) => {
+            let store = exec.into_machine().map(|m| m.into_store());
+            stop(actual, ApplyError::Flush(format!("{:#}", e.0)), store)
+        }
+    }
 }
 
 /// The on-chain length of a message given its CBOR bytes.
@@ -188,9 +421,13 @@ pub fn run_vector(vector: &TestVector, options: &RunOptions) -> Vec<VariantOutco
         .preconditions
         .variants
         .iter()
-        .map(|v| VariantOutcome {
-            variant: v.id.clone(),
-            result: run_variant(vector, v, options),
+        .map(|v| {
+            let (result, actual) = run_variant_with_actuals(vector, v, options);
+            VariantOutcome {
+                variant: v.id.clone(),
+                result,
+                actual,
+            }
         })
         .collect()
 }
@@ -210,85 +447,62 @@ fn whole(
 
 /// Runs one variant of `vector`.
 pub fn run_variant(vector: &TestVector, variant: &Variant, options: &RunOptions) -> VariantResult {
-    let nv = NetworkVersion::new(variant.nv);
-    let config = match NetworkConfig::new(nv) {
-        Ok(c) => c,
-        Err(e) => return VariantResult::Skipped(format!("network version {}: {e}", variant.nv)),
-    };
+    run_variant_with_actuals(vector, variant, options).0
+}
+
+/// The machine settings the vector fixes for `variant`.
+pub fn variant_settings(vector: &TestVector, variant: &Variant) -> MachineSettings {
+    let pre = &vector.preconditions;
+    let mut settings = MachineSettings::new(variant.nv, variant.epoch);
+    if let Some(b) = &pre.basefee {
+        settings.base_fee = TokenAmount::from_atto(b.0.clone());
+    }
+    if let Some(c) = &pre.circ_supply {
+        settings.circ_supply = TokenAmount::from_atto(c.0.clone());
+    }
+    settings
+}
+
+/// Runs one variant of `vector` and returns, besides the verdict, what Fern produced.
+pub fn run_variant_with_actuals(
+    vector: &TestVector,
+    variant: &Variant,
+    options: &RunOptions,
+) -> (VariantResult, Actuals) {
+    let none = Actuals::default;
+    if let Err(e) = NetworkConfig::new(NetworkVersion::new(variant.nv)) {
+        let reason = format!("network version {}: {e}", variant.nv);
+        return (VariantResult::Skipped(reason), none());
+    }
     let store = MemoryBlockstore::new();
     for (cid, data) in options.bundle_blocks.iter() {
         if let Err(e) = store.put_keyed(cid, data) {
-            return whole("setup", "bundle blocks load", e);
+            return (whole("setup", "bundle blocks load", e), none());
         }
     }
     if let Err(e) = vector.load_car(&store) {
-        return whole("setup", "a readable CAR", e);
+        return (whole("setup", "a readable CAR", e), none());
     }
-    let pre = &vector.preconditions;
-    let base_fee = pre
-        .basefee
-        .as_ref()
-        .map(|b| b.0.clone())
-        .unwrap_or_else(|| DEFAULT_BASE_FEE.into());
-    let circ = pre
-        .circ_supply
-        .as_ref()
-        .map(|b| b.0.clone())
-        .unwrap_or_default();
-    let context = MachineContext::new(
-        variant.epoch,
-        (variant.epoch as u64).wrapping_mul(EPOCH_SECONDS),
-        pre.state_tree.root_cid.0,
-    )
-    .with_base_fee(TokenAmount::from_atto(base_fee))
-    .with_circulating_supply(TokenAmount::from_atto(circ));
-    let config = match manifest_root_override(&store, &pre.state_tree.root_cid.0) {
-        Some(root) => config.with_builtin_actors(root),
-        None => config,
-    };
-    let machine = match Machine::new(config, context, store, VectorExterns::new(vector)) {
-        Ok(m) => m,
-        Err(e) => return whole("setup", "a machine over the pre-state", format!("{e:#}")),
-    };
-    let engine = match Engine::shared(nv) {
-        Ok(e) => e,
-        Err(e) => return whole("setup", "an engine", format!("{e:#}")),
-    };
-    let mut exec = Executor::with_proof_verifier(engine, machine, Arc::new(AcceptAllProofs));
-
-    let mut mismatches = Vec::new();
-    for (i, (am, expected)) in vector
+    let messages: Vec<Vec<u8>> = vector
         .apply_messages
+        .iter()
+        .map(|m| m.bytes.0.clone())
+        .collect();
+    let applied = apply_messages(
+        store,
+        vector.preconditions.state_tree.root_cid.0,
+        &variant_settings(vector, variant),
+        VectorExterns::new(vector),
+        &messages,
+    );
+    let actual = applied.actual;
+    let mut mismatches = Vec::new();
+    for (i, (r, expected)) in actual
+        .receipts
         .iter()
         .zip(&vector.postconditions.receipts)
         .enumerate()
     {
-        let msg: Message = match fvm_ipld_encoding::from_slice(&am.bytes.0) {
-            Ok(m) => m,
-            Err(e) => {
-                mismatches.push(Mismatch {
-                    message: Some(i),
-                    field: "apply",
-                    expected: "a decodable message".into(),
-                    actual: format!("undecodable bytes: {e}"),
-                });
-                return VariantResult::Failed(mismatches);
-            }
-        };
-        let len = on_chain_length(&msg, am.bytes.0.len());
-        let ret = match exec.apply_message(&msg, ApplyKind::Explicit, len) {
-            Ok(r) => r,
-            Err(e) => {
-                mismatches.push(Mismatch {
-                    message: Some(i),
-                    field: "apply",
-                    expected: "a receipt".into(),
-                    actual: format!("fatal error: {:#}", e.0),
-                });
-                return VariantResult::Failed(mismatches);
-            }
-        };
-        let r = &ret.receipt;
         let mut check = |field, e: String, a: String| {
             if e != a {
                 mismatches.push(Mismatch {
@@ -302,13 +516,9 @@ pub fn run_variant(vector: &TestVector, variant: &Variant, options: &RunOptions)
         check(
             "exit_code",
             expected.exit_code.to_string(),
-            r.exit_code.value().to_string(),
+            r.exit_code.to_string(),
         );
-        check(
-            "return",
-            hex(&expected.return_data.0),
-            hex(r.return_data.bytes()),
-        );
+        check("return", hex(&expected.return_data.0), hex(&r.return_data));
         check(
             "gas_used",
             expected.gas_used.to_string(),
@@ -322,33 +532,57 @@ pub fn run_variant(vector: &TestVector, variant: &Variant, options: &RunOptions)
             );
         }
     }
-    match exec.flush() {
-        Ok(root) => {
-            let want = vector.postconditions.state_tree.root_cid.0;
-            if root != want {
-                let actual = match exec.machine() {
-                    Some(m) => format!("{root} ({})", actor_diff(m.blockstore(), &want, &root)),
-                    None => root.to_string(),
-                };
-                mismatches.push(Mismatch {
-                    message: None,
-                    field: "state_root",
-                    expected: want.to_string(),
-                    actual,
-                });
-            }
+    match applied.error {
+        None => {}
+        Some(ApplyError::UnsupportedVersion { reason, .. }) => {
+            let reason = format!("network version {}: {reason}", variant.nv);
+            return (VariantResult::Skipped(reason), actual);
         }
-        Err(e) => mismatches.push(Mismatch {
+        Some(ApplyError::Setup { what, error }) => return (whole("setup", what, error), actual),
+        Some(ApplyError::Undecodable { index, error }) => {
+            mismatches.push(Mismatch {
+                message: Some(index),
+                field: "apply",
+                expected: "a decodable message".into(),
+                actual: format!("undecodable bytes: {error}"),
+            });
+            return (VariantResult::Failed(mismatches), actual);
+        }
+        Some(ApplyError::Fatal { index, error }) => {
+            mismatches.push(Mismatch {
+                message: Some(index),
+                field: "apply",
+                expected: "a receipt".into(),
+                actual: format!("fatal error: {error}"),
+            });
+            return (VariantResult::Failed(mismatches), actual);
+        }
+        Some(ApplyError::Flush(error)) => mismatches.push(Mismatch {
             message: None,
             field: "state_root",
             expected: "a flushed state".into(),
-            actual: format!("flush failed: {:#}", e.0),
+            actual: format!("flush failed: {error}"),
         }),
     }
+    if let Some(root) = actual.state_root {
+        let want = vector.postconditions.state_tree.root_cid.0;
+        if root != want {
+            let actual = match &applied.store {
+                Some(store) => format!("{root} ({})", actor_diff(store, &want, &root)),
+                None => root.to_string(),
+            };
+            mismatches.push(Mismatch {
+                message: None,
+                field: "state_root",
+                expected: want.to_string(),
+                actual,
+            });
+        }
+    }
     if mismatches.is_empty() {
-        VariantResult::Passed
+        (VariantResult::Passed, actual)
     } else {
-        VariantResult::Failed(mismatches)
+        (VariantResult::Failed(mismatches), actual)
     }
 }
 

@@ -1,0 +1,219 @@
+//! Applying messages to a state outside any vector: the library side of `fern exec`.
+//!
+//! Inputs: a state CAR (plain or gzip) whose first root is the state root and which holds the
+//! blocks the messages need, optional bundle blocks, and a list of CBOR-encoded unsigned
+//! messages ([`parse_messages`]). The messages run through [`apply_messages`], the vector
+//! runner's code path, with the same fixed machine settings (randomness always the fallback
+//! digest, as for a vector without randomness rules). Outputs: the receipts and the new root,
+//! as text ([`render_text`]) or JSON ([`render_json`]), and optionally a CAR of the new state
+//! ([`reachable_car`]).
+
+use std::collections::HashSet;
+
+use cid::Cid;
+use fern_shared::message::Message;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use serde::Serialize;
+
+use crate::report::ReceiptJson;
+use crate::runner::{apply_messages, Actuals, Applied, MachineSettings, VectorExterns};
+use crate::VectorError;
+
+/// Multicodec of DAG-CBOR, the only codec whose blocks link to others.
+const DAG_CBOR: u64 = 0x71;
+/// Multihash code of the identity hash (the data is inline in the CID; never stored).
+const IDENTITY: u64 = 0x00;
+
+/// A state to run messages on: its root and its blocks.
+#[derive(Debug, Clone)]
+pub struct StateCar {
+    /// The state root (the CAR's first root).
+    pub root: Cid,
+    /// Every block of the CAR, in file order.
+    pub blocks: Vec<(Cid, Vec<u8>)>,
+}
+
+/// Reads a state CAR (plain or gzip-compressed): its first root is the state root.
+pub fn read_state_car(data: Vec<u8>) -> Result<StateCar, VectorError> {
+    let car = crate::bundle::maybe_gunzip(data)?;
+    let (roots, blocks) = crate::bundle::read_car_blocks(&car)?;
+    let root = *roots
+        .first()
+        .ok_or_else(|| VectorError::Malformed("the state CAR has no root".into()))?;
+    Ok(StateCar { root, blocks })
+}
+
+fn decode_bytes(text: &str, index: usize) -> Result<Vec<u8>, VectorError> {
+    let text = text.trim();
+    let decoded = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => data_encoding::HEXLOWER_PERMISSIVE
+            .decode(hex.as_bytes())
+            .map_err(|e| format!("bad hex: {e}")),
+        None => data_encoding::BASE64
+            .decode(text.as_bytes())
+            .map_err(|e| format!("bad base64: {e}")),
+    };
+    decoded.map_err(|e| VectorError::Malformed(format!("message {index}: {e}")))
+}
+
+/// Parses a messages file into the CBOR bytes of each message, checking that each decodes as an
+/// unsigned message. Two forms are accepted:
+///
+/// - a JSON array (the text starts with `[`) whose items are strings (base64, or hex after `0x`)
+///   or objects with a `bytes` string member (the test-vector `apply_messages` style; other
+///   members are ignored);
+/// - text with one message per line, base64 or `0x`-prefixed hex; blank lines and lines starting
+///   with `#` are skipped.
+pub fn parse_messages(text: &[u8]) -> Result<Vec<Vec<u8>>, VectorError> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| VectorError::Malformed(format!("the messages file is not UTF-8: {e}")))?;
+    let messages = if text.trim_start().starts_with('[') {
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| VectorError::Json(e.to_string()))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                serde_json::Value::String(s) => decode_bytes(s, i),
+                serde_json::Value::Object(o) => match o.get("bytes") {
+                    Some(serde_json::Value::String(s)) => decode_bytes(s, i),
+                    _ => Err(VectorError::Malformed(format!(
+                        "message {i}: an object item needs a \"bytes\" string"
+                    ))),
+                },
+                _ => Err(VectorError::Malformed(format!(
+                    "message {i}: expected a string or an object with \"bytes\""
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .enumerate()
+            .map(|(i, l)| decode_bytes(l, i))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for (i, bytes) in messages.iter().enumerate() {
+        fvm_ipld_encoding::from_slice::<Message>(bytes).map_err(|e| {
+            VectorError::Malformed(format!("message {i}: not a CBOR-encoded message: {e}"))
+        })?;
+    }
+    Ok(messages)
+}
+
+/// Loads `state` and `bundle_blocks` into a fresh store and applies `messages` with `settings`.
+pub fn exec(
+    state: &StateCar,
+    bundle_blocks: &[(Cid, Vec<u8>)],
+    settings: &MachineSettings,
+    messages: &[Vec<u8>],
+) -> Result<Applied, VectorError> {
+    let store = MemoryBlockstore::new();
+    for (cid, data) in bundle_blocks.iter().chain(&state.blocks) {
+        store
+            .put_keyed(cid, data)
+            .map_err(|e| VectorError::Car(e.to_string()))?;
+    }
+    Ok(apply_messages(
+        store,
+        state.root,
+        settings,
+        VectorExterns::default(),
+        messages,
+    ))
+}
+
+/// A CAR (version 1) whose root is `root` and whose blocks are those reachable from it (through
+/// DAG-CBOR links) that `store` holds, in depth-first order, each once. Blocks the store lacks
+/// and identity-hash CIDs are left out.
+pub fn reachable_car(store: &impl Blockstore, root: &Cid) -> Result<Vec<u8>, VectorError> {
+    let mut stack = vec![*root];
+    let mut seen = HashSet::new();
+    let mut blocks = Vec::new();
+    while let Some(cid) = stack.pop() {
+        if !seen.insert(cid) || cid.hash().code() == IDENTITY {
+            continue;
+        }
+        let data = store
+            .get(&cid)
+            .map_err(|e| VectorError::Car(format!("{cid}: {e}")))?;
+        let Some(data) = data else {
+            if cid == *root {
+                return Err(VectorError::Car(format!(
+                    "the root {cid} is not in the store"
+                )));
+            }
+            continue;
+        };
+        if cid.codec() == DAG_CBOR {
+            let mut links = Vec::new();
+            fern::machine::blockstore::scan_dag_cbor_links(&data, &mut links)
+                .map_err(|e| VectorError::Car(format!("{cid}: {e}")))?;
+            stack.extend(links.into_iter().rev());
+        }
+        blocks.push((cid, data));
+    }
+    crate::vector::write_car(vec![*root], blocks.iter().map(|(c, d)| (c, d.as_slice())))
+}
+
+/// One receipt of `fern exec --json`: its message index, then the receipt.
+#[derive(Debug, Clone, Serialize)]
+struct IndexedReceipt {
+    index: usize,
+    #[serde(flatten)]
+    receipt: ReceiptJson,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ExecJson {
+    receipts: Vec<IndexedReceipt>,
+    state_root: Option<String>,
+}
+
+/// The `fern exec --json` document: `{"receipts": [{index, exit_code, return, gas_used,
+/// events_root}], "state_root": CID or null}` (pretty-printed, ending in a newline). `return` is
+/// lowercase hex; `events_root` is `null` when the message emitted no events; `state_root` is
+/// `null` when the run stopped before the flush.
+pub fn render_json(actual: &Actuals) -> String {
+    let doc = ExecJson {
+        receipts: actual
+            .receipts
+            .iter()
+            .enumerate()
+            .map(|(index, r)| IndexedReceipt {
+                index,
+                receipt: r.into(),
+            })
+            .collect(),
+        state_root: actual.state_root.map(|c| c.to_string()),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("exec output always serializes");
+    out.push('\n');
+    out
+}
+
+/// The `fern exec` text output: one line per receipt,
+/// `message I: exit_code E, gas_used G, return 0x.. | (empty), events_root CID | none`, then
+/// `state_root CID` when the run reached the flush.
+pub fn render_text(actual: &Actuals) -> String {
+    let mut out = String::new();
+    for (i, r) in actual.receipts.iter().enumerate() {
+        let ret = if r.return_data.is_empty() {
+            "(empty)".to_string()
+        } else {
+            format!("0x{}", data_encoding::HEXLOWER.encode(&r.return_data))
+        };
+        let events = r
+            .events_root
+            .map_or_else(|| "none".to_string(), |c| c.to_string());
+        out.push_str(&format!(
+            "message {i}: exit_code {}, gas_used {}, return {ret}, events_root {events}\n",
+            r.exit_code, r.gas_used
+        ));
+    }
+    if let Some(root) = actual.state_root {
+        out.push_str(&format!("state_root {root}\n"));
+    }
+    out
+}
