@@ -10,6 +10,7 @@
 //! - [`vm`]: the [`vm::Vm`] trait every VM under test implements, and [`vm::Outcome`];
 //! - [`ref_vm`]: [`vm::Vm`] on ref-fvm;
 //! - [`fern_vm`]: [`vm::Vm`] on Fern;
+//! - [`ref_replay`]: a test vector replayed on ref-fvm from the file alone;
 //! - [`scenarios`]: the scenario library;
 //! - [`vectorgen`]: the test-vector generator (the corpus in `test-vectors/`).
 
@@ -17,6 +18,7 @@
 
 pub mod fern_vm;
 pub mod genesis;
+pub mod ref_replay;
 pub mod ref_vm;
 pub mod scenario;
 pub mod scenarios;

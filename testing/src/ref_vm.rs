@@ -44,6 +44,14 @@ pub struct ScenarioExterns {
 }
 
 impl ScenarioExterns {
+    /// Externs serving `randomness` (and the fallback digest elsewhere).
+    pub fn new(randomness: Randomness) -> Self {
+        ScenarioExterns {
+            randomness,
+            draws: Default::default(),
+        }
+    }
+
     fn note(&self, source: RandomnessSource, round: ChainEpoch) {
         lock(&self.draws).insert((source, round));
     }
@@ -139,7 +147,7 @@ impl Externs for ScenarioExterns {}
 /// One engine pool per network version, shared by every machine of the process, so actor code
 /// is compiled once rather than once per scenario (compiled code depends only on the engine
 /// configuration, which depends only on the network settings).
-fn engine_for(nc: &NetworkConfig) -> Result<EnginePool> {
+pub(crate) fn engine_for(nc: &NetworkConfig) -> Result<EnginePool> {
     static POOLS: OnceLock<Mutex<HashMap<u32, EnginePool>>> = OnceLock::new();
     let pools = POOLS.get_or_init(Default::default);
     let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
@@ -152,8 +160,8 @@ fn engine_for(nc: &NetworkConfig) -> Result<EnginePool> {
     Ok(pool)
 }
 
-type RefMachine = DefaultMachine<ObservedStore, ScenarioExterns>;
-type RefExecutor = DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<RefMachine>>>;
+pub(crate) type RefMachine = DefaultMachine<ObservedStore, ScenarioExterns>;
+pub(crate) type RefExecutor = DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<RefMachine>>>;
 
 /// ref-fvm running a scenario.
 pub struct RefVm {

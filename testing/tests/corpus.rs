@@ -1,13 +1,16 @@
 //! The committed corpus in `test-vectors/` is exactly what the generator writes today, and it
 //! covers what a conformance corpus must: every network version from 21 to 28, every scenario of
 //! the library (which together reach every syscall and executor exit path), multi-message
-//! vectors, events and randomness rules. (Replaying it on Fern is the CLI's test:
-//! `cli/tests/corpus.rs`.)
+//! vectors, events and randomness rules; and ref-fvm, replaying each committed file on its own
+//! (not the scenario it came from), agrees with every receipt and root in it. (Replaying it on
+//! Fern is the CLI's test: `cli/tests/corpus.rs`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use fern_conformance::TestVector;
+use fern_testing::ref_replay::replay_variant;
 use fern_testing::scenarios::{all, standard_genesis};
 use fern_testing::vectorgen::{corpus, vector_ready, VectorFile, CORPUS_NETWORK_VERSIONS};
 
@@ -117,4 +120,47 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
     }
     assert!(codes.iter().any(|c| *c >= 32), "no user exit code: {codes:?}");
     assert!(receipts().count() >= 1000);
+}
+
+/// Runs `f` on a thread with a deep stack (ref-fvm recurses on the host stack).
+fn deep<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+#[test]
+fn committed_corpus_replays_on_ref_fvm_from_the_files_alone() {
+    deep(|| {
+        let mut vectors = Vec::new();
+        for (path, bytes) in committed() {
+            let v = TestVector::from_json(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+            vectors.push((path, v));
+        }
+        assert!(vectors.len() >= 150, "{} vectors", vectors.len());
+        let mut failures = Vec::new();
+        let mut messages = 0;
+        for (path, v) in &vectors {
+            for variant in &v.preconditions.variants {
+                match replay_variant(v, variant) {
+                    Ok(diffs) => failures.extend(diffs.into_iter().map(|d| format!("{path}: {d}"))),
+                    Err(e) => failures.push(format!("{path}: {e:#}")),
+                }
+                messages += v.apply_messages.len();
+            }
+        }
+        eprintln!("ref-fvm replayed {} vectors, {messages} messages", vectors.len());
+        assert!(failures.is_empty(), "ref-fvm disagrees:\n{}", failures.join("\n"));
+
+        // The replay can tell: one gas figure off by one is reported.
+        let (path, v) = &vectors[0];
+        let mut bad = v.clone();
+        bad.postconditions.receipts[0].gas_used += 1;
+        let diffs = replay_variant(&bad, &bad.preconditions.variants[0]).unwrap();
+        assert_eq!(diffs.len(), 1, "{path}: {diffs:?}");
+        assert!(diffs[0].contains("gas used"), "{diffs:?}");
+    });
 }
