@@ -1,0 +1,264 @@
+//! `fern exec`'s library side: the messages file forms, and running corpus vectors' messages on
+//! their pre-state outside the vector runner (split in two runs joined by the output CAR).
+
+use std::path::PathBuf;
+
+use cid::Cid;
+use fern_conformance::exec::{self, parse_messages, reachable_car, read_state_car, StateCar};
+use fern_conformance::runner::variant_settings;
+use fern_conformance::vector::{gunzip, write_car};
+use fern_conformance::{collect_vector_files, Actuals, ApplyError, TestVector, VectorError};
+use fern_shared::address::Address;
+use fern_shared::econ::TokenAmount;
+use fern_shared::message::Message;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors");
+
+fn message(nonce: u64) -> Vec<u8> {
+    let msg = Message {
+        version: 0,
+        from: Address::new_id(100),
+        to: Address::new_id(101),
+        sequence: nonce,
+        value: TokenAmount::from_atto(5u64),
+        method_num: 0,
+        params: Default::default(),
+        gas_limit: 10_000_000,
+        gas_fee_cap: TokenAmount::from_atto(200u64),
+        gas_premium: TokenAmount::from_atto(1u64),
+    };
+    fvm_ipld_encoding::to_vec(&msg).unwrap()
+}
+
+fn b64(b: &[u8]) -> String {
+    data_encoding::BASE64.encode(b)
+}
+
+fn hex(b: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(b)
+}
+
+#[test]
+fn messages_file_forms() {
+    let (m0, m1) = (message(0), message(1));
+    let want = vec![m0.clone(), m1.clone()];
+    let forms = [
+        format!(r#"["{}", "{}"]"#, b64(&m0), b64(&m1)),
+        format!(
+            r#"[{{"bytes": "{}", "epoch_offset": 0}}, {{"bytes": "0x{}"}}]"#,
+            b64(&m0),
+            hex(&m1)
+        ),
+        format!(
+            "# two messages\n{}\n\n  0x{}  \n",
+            b64(&m0),
+            hex(&m1).to_uppercase()
+        ),
+    ];
+    for form in &forms {
+        assert_eq!(parse_messages(form.as_bytes()).unwrap(), want, "{form}");
+    }
+    assert_eq!(parse_messages(b"").unwrap(), Vec::<Vec<u8>>::new());
+    assert_eq!(parse_messages(b"[]").unwrap(), Vec::<Vec<u8>>::new());
+}
+
+#[test]
+fn bad_messages_files_are_errors() {
+    let m = b64(&message(0));
+    let cases: &[(&str, &str)] = &[
+        ("[\"", "JSON"),
+        ("[1]", "message 0: expected a string"),
+        (r#"[{"byte": "AA=="}]"#, "needs a \"bytes\""),
+        (&format!("{m}\nnot base64!"), "message 1: bad base64"),
+        ("0xzz", "bad hex"),
+        // Valid base64 of CBOR that is not a message.
+        ("gwECAw==", "not a CBOR-encoded message"),
+    ];
+    for (text, needle) in cases {
+        let e = parse_messages(text.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(needle), "{text}: {e}");
+    }
+    assert!(parse_messages(&[0xff, 0xfe]).is_err());
+}
+
+#[test]
+fn bad_state_cars_are_errors() {
+    assert!(matches!(
+        read_state_car(b"junk".to_vec()),
+        Err(VectorError::Car(_))
+    ));
+    // A gzip header and garbage.
+    assert!(matches!(
+        read_state_car(vec![0x1f, 0x8b, 0, 1, 2]),
+        Err(VectorError::Gzip(_))
+    ));
+    // A CAR without roots (the CAR reader itself refuses an empty root list).
+    let rootless = write_car(vec![], []).unwrap();
+    let e = read_state_car(rootless).unwrap_err();
+    assert!(
+        matches!(&e, VectorError::Car(_) | VectorError::Malformed(_)),
+        "{e}"
+    );
+    // A root the CAR does not hold: the machine cannot be built.
+    let missing =
+        Cid::try_from("bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4").unwrap();
+    let state = StateCar {
+        root: missing,
+        blocks: vec![],
+    };
+    let applied = exec::exec(
+        &state,
+        &[],
+        &fern_conformance::MachineSettings::new(21, 0),
+        &[],
+    )
+    .unwrap();
+    assert!(
+        matches!(applied.error, Some(ApplyError::Setup { .. })),
+        "{:?}",
+        applied.error
+    );
+    let too_old = exec::exec(
+        &state,
+        &[],
+        &fern_conformance::MachineSettings::new(15, 0),
+        &[],
+    )
+    .unwrap();
+    assert!(matches!(
+        too_old.error,
+        Some(ApplyError::UnsupportedVersion { nv: 15, .. })
+    ));
+}
+
+/// Corpus vectors `exec` can replay: no randomness rules (exec serves the fallback digest to
+/// every draw), a network version Fern runs. Every fourth one, to keep the test short.
+fn exec_vectors() -> Vec<(PathBuf, TestVector)> {
+    let files = collect_vector_files(&[PathBuf::from(CORPUS)]).expect("the test-vectors directory");
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let v = TestVector::from_json(&std::fs::read(&f).ok()?).ok()?;
+            let nv = v.preconditions.variants.first()?.nv;
+            (v.randomness.is_empty() && (21..=28).contains(&nv) && v.apply_messages.len() >= 2)
+                .then_some((f, v))
+        })
+        .step_by(4)
+        .collect()
+}
+
+/// The vector's pre-state as `fern exec` takes it: its CAR's blocks under the pre-state root.
+fn state_car(v: &TestVector) -> Vec<u8> {
+    let car = gunzip(&v.car.0).unwrap();
+    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    write_car(
+        vec![v.preconditions.state_tree.root_cid.0],
+        blocks.iter().map(|(c, d)| (c, d.as_slice())),
+    )
+    .unwrap()
+}
+
+fn check_receipts(path: &PathBuf, got: &Actuals, want: &[fern_conformance::vector::Receipt]) {
+    assert_eq!(got.receipts.len(), want.len(), "{path:?}");
+    for (i, (g, w)) in got.receipts.iter().zip(want).enumerate() {
+        assert_eq!(g.exit_code, w.exit_code, "{path:?} message {i}");
+        assert_eq!(g.return_data, w.return_data.0, "{path:?} message {i}");
+        assert_eq!(g.gas_used, w.gas_used, "{path:?} message {i}");
+        if let Some(events) = w.events_root {
+            assert_eq!(g.events_root, events.map(|c| c.0), "{path:?} message {i}");
+        }
+    }
+}
+
+#[test]
+fn exec_in_two_halves_reproduces_corpus_vectors() {
+    let vectors = exec_vectors();
+    assert!(
+        !vectors.is_empty(),
+        "no usable vectors in {CORPUS}: the corpus has not been generated"
+    );
+    let checked = std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(move || {
+            for (path, v) in &vectors {
+                let settings = variant_settings(v, &v.preconditions.variants[0]);
+                let messages =
+                    parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
+                        .unwrap();
+                let state = read_state_car(state_car(v)).unwrap();
+                // All at once.
+                let whole = exec::exec(&state, &[], &settings, &messages).unwrap();
+                assert_eq!(whole.error, None, "{path:?}");
+                check_receipts(path, &whole.actual, &v.postconditions.receipts);
+                let want_root = v.postconditions.state_tree.root_cid.0;
+                assert_eq!(whole.actual.state_root, Some(want_root), "{path:?}");
+
+                // The first half, then the rest on the state CAR the first half wrote.
+                let mid = messages.len() / 2;
+                let first = exec::exec(&state, &[], &settings, &messages[..mid]).unwrap();
+                let root = first.actual.state_root.expect("flushed");
+                let out = reachable_car(first.store.as_ref().unwrap(), &root).unwrap();
+                let next = read_state_car(out).unwrap();
+                assert_eq!(next.root, root);
+                assert_eq!(next.blocks[0].0, root, "the root block comes first");
+                let second = exec::exec(&next, &[], &settings, &messages[mid..]).unwrap();
+                assert_eq!(second.error, None, "{path:?}");
+                let mut joined = first.actual.receipts.clone();
+                joined.extend(second.actual.receipts.iter().cloned());
+                let joined = Actuals {
+                    receipts: joined,
+                    state_root: second.actual.state_root,
+                };
+                check_receipts(path, &joined, &v.postconditions.receipts);
+                assert_eq!(joined.state_root, Some(want_root), "{path:?}");
+            }
+            vectors.len()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(checked > 0);
+}
+
+#[test]
+fn render_formats() {
+    let root =
+        Cid::try_from("bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4").unwrap();
+    let actual = Actuals {
+        receipts: vec![
+            fern_conformance::MessageActual {
+                exit_code: 0,
+                return_data: vec![0x82, 0x00, 0x40],
+                gas_used: 1408445,
+                events_root: Some(root),
+            },
+            fern_conformance::MessageActual {
+                exit_code: 6,
+                return_data: vec![],
+                gas_used: 99,
+                events_root: None,
+            },
+        ],
+        state_root: Some(root),
+    };
+    assert_eq!(
+        exec::render_text(&actual),
+        format!(
+            "message 0: exit_code 0, gas_used 1408445, return 0x820040, events_root {root}\n\
+             message 1: exit_code 6, gas_used 99, return (empty), events_root none\n\
+             state_root {root}\n"
+        )
+    );
+    let json: serde_json::Value = serde_json::from_str(&exec::render_json(&actual)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "receipts": [
+                {"index": 0, "exit_code": 0, "return": "820040", "gas_used": 1408445,
+                 "events_root": root.to_string()},
+                {"index": 1, "exit_code": 6, "return": "", "gas_used": 99, "events_root": null},
+            ],
+            "state_root": root.to_string(),
+        })
+    );
+}
