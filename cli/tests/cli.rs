@@ -1,19 +1,37 @@
-//! The `fern` binary's command-line contract: help, the summary line and the exit status.
+//! The `fern` binary's command-line contract: help, the summary line, the exit status, the
+//! default corpus, the report, `fern exec` and bundle archives.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn fern(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_fern"))
-        .args(args)
-        .output()
-        .unwrap();
+use fern_conformance::vector::{gunzip, write_car};
+use fern_conformance::{collect_vector_files, TestVector};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors");
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+fn fern(args: &[&str]) -> (i32, String, String) {
+    run(Command::new(env!("CARGO_BIN_EXE_fern"))
+        .args(args)
+        .env_remove("FERN_VECTORS"))
+}
+
+/// `fern` with `FERN_VECTORS` set to `dir`.
+fn fern_with_corpus(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run(Command::new(env!("CARGO_BIN_EXE_fern"))
+        .args(args)
+        .env("FERN_VECTORS", dir))
+}
+
+const TIPSET_VECTOR: &str = r#"{"class":"tipset","car":"","preconditions":{"variants":[],"state_tree":{"root_cid":{"/":"bafkqaaa"}}},"postconditions":{"state_tree":{"root_cid":{"/":"bafkqaaa"}},"receipts":[]}}"#;
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fern-cli-{tag}-{}", std::process::id()));
@@ -44,11 +62,7 @@ fn unknown_command_is_a_usage_error() {
 fn summary_line_and_exit_status() {
     let dir = temp_dir("run");
     // A vector of a class the runner does not replay: skipped.
-    std::fs::write(
-        dir.join("nested/tipset.json"),
-        r#"{"class":"tipset","car":"","preconditions":{"variants":[],"state_tree":{"root_cid":{"/":"bafkqaaa"}}},"postconditions":{"state_tree":{"root_cid":{"/":"bafkqaaa"}},"receipts":[]}}"#,
-    )
-    .unwrap();
+    std::fs::write(dir.join("nested/tipset.json"), TIPSET_VECTOR).unwrap();
     let (code, out, _) = fern(&["vectors", "run", dir.to_str().unwrap()]);
     assert_eq!(
         out.lines().last(),
@@ -86,5 +100,427 @@ fn missing_path_and_bad_bundle_are_usage_errors() {
     let (code, _, err) = fern(&["bundle", "inspect", junk.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("invalid CAR"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn empty_or_missing_default_corpus_is_an_error() {
+    let dir = temp_dir("empty-corpus");
+    std::fs::remove_dir_all(dir.join("nested")).unwrap();
+    for args in [&[][..], &["vectors", "run"][..]] {
+        let (code, out, err) = fern_with_corpus(&dir, args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert_eq!(out.lines().last(), Some("0 passed, 0 failed, 0 skipped"));
+        assert!(
+            err.contains(&format!("no vectors found in {}", dir.display())),
+            "{err}"
+        );
+    }
+    // An explicit empty directory is no better.
+    let (code, _, err) = fern(&["vectors", "run", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no vectors found"), "{err}");
+    let missing = dir.join("does-not-exist");
+    let (code, out, err) = fern_with_corpus(&missing, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.contains("default vector corpus"), "{err}");
+    assert!(err.contains(missing.to_str().unwrap()), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn fern_alone_runs_the_corpus_named_by_fern_vectors() {
+    let dir = temp_dir("env-corpus");
+    std::fs::write(dir.join("nested/tipset.json"), TIPSET_VECTOR).unwrap();
+    let (code, out, err) = fern_with_corpus(&dir, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().last(), Some("0 passed, 0 failed, 1 skipped"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn report_is_sorted_json_lines_and_repeatable() {
+    let dir = temp_dir("report");
+    std::fs::write(dir.join("nested/tipset.json"), TIPSET_VECTOR).unwrap();
+    std::fs::write(dir.join("broken.json"), "{").unwrap();
+    std::fs::write(dir.join("a.json"), "[]").unwrap();
+    let mut reports = Vec::new();
+    for jobs in ["1", "3"] {
+        let report = dir.join(format!("report-{jobs}.jsonl.out"));
+        let (code, out, _) = fern(&[
+            "vectors",
+            "run",
+            "--jobs",
+            jobs,
+            "--report",
+            report.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1);
+        assert_eq!(out.lines().last(), Some("0 passed, 2 failed, 1 skipped"));
+        reports.push(std::fs::read_to_string(&report).unwrap());
+    }
+    assert_eq!(reports[0], reports[1]);
+    let lines: Vec<serde_json::Value> = reports[0]
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().unwrap()).collect();
+    let d = dir.display();
+    assert_eq!(
+        files,
+        [
+            format!("{d}/a.json"),
+            format!("{d}/broken.json"),
+            format!("{d}/nested/tipset.json")
+        ]
+    );
+    let results: Vec<&str> = lines
+        .iter()
+        .map(|l| l["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["failed", "failed", "skipped"]);
+    assert!(lines[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("invalid vector JSON"));
+    // A report that cannot be written is an error.
+    let (code, _, err) = fern(&[
+        "vectors",
+        "run",
+        "--report",
+        "/nonexistent/dir/report",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot write the report"), "{err}");
+    let (code, _, _) = fern(&["vectors", "run", "--report"]);
+    assert_eq!(code, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A lotus-style bundle archive holding Fern's bundle CAR twice (one gzip-compressed).
+fn bundle_archive() -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let car = fern_bundle::BUNDLE_CAR;
+    let gz = fern_conformance::vector::gzip(car);
+    for (name, data) in [
+        ("builtin-actors-mainnet.car", car),
+        ("builtin-actors-devnet.car", gz.as_slice()),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, name, data).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    ruzstd::encoding::compress_to_vec(tar.as_slice(), ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+#[test]
+fn tar_zst_bundles_for_inspect_and_run() {
+    let dir = temp_dir("tar-zst");
+    let car = dir.join("bundle.car");
+    std::fs::write(&car, fern_bundle::BUNDLE_CAR).unwrap();
+    let archive = dir.join("v1.tar.zst");
+    std::fs::write(&archive, bundle_archive()).unwrap();
+    let (code, single, _) = fern(&["bundle", "inspect", car.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(single.contains("account"), "{single}");
+    let (code, both, err) = fern(&["bundle", "inspect", archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        both,
+        format!("== builtin-actors-mainnet.car\n{single}\n== builtin-actors-devnet.car\n{single}")
+    );
+    // As --bundle for a run.
+    std::fs::write(dir.join("nested/tipset.json"), TIPSET_VECTOR).unwrap();
+    let vectors = dir.join("nested");
+    let (code, out, err) = fern(&[
+        "vectors",
+        "run",
+        "--bundle",
+        archive.to_str().unwrap(),
+        vectors.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().last(), Some("0 passed, 0 failed, 1 skipped"));
+    // A truncated archive is refused, naming the file.
+    let data = std::fs::read(&archive).unwrap();
+    std::fs::write(&archive, &data[..data.len() / 2]).unwrap();
+    let (code, _, err) = fern(&[
+        "vectors",
+        "run",
+        "--bundle",
+        archive.to_str().unwrap(),
+        vectors.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("v1.tar.zst"), "{err}");
+    let (code, _, err) = fern(&["bundle", "inspect", archive.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("zstd"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn exec_bad_inputs_exit_2() {
+    let dir = temp_dir("exec-bad");
+    let junk = dir.join("junk.car");
+    std::fs::write(&junk, b"junk").unwrap();
+    // A valid CAR whose root is not a state tree: Fern's bundle.
+    let bundle = dir.join("bundle.car");
+    std::fs::write(&bundle, fern_bundle::BUNDLE_CAR).unwrap();
+    let good_msgs = dir.join("msgs.txt");
+    std::fs::write(&good_msgs, "").unwrap();
+    let bad_msgs = dir.join("bad.txt");
+    std::fs::write(&bad_msgs, "gwECAw==\n").unwrap();
+    let (junk, bundle, good_msgs, bad_msgs) = (
+        junk.to_str().unwrap(),
+        bundle.to_str().unwrap(),
+        good_msgs.to_str().unwrap(),
+        bad_msgs.to_str().unwrap(),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["exec"], "--state"),
+        (vec!["exec", "--state", bundle], "--messages"),
+        (
+            vec!["exec", "--state", bundle, "--messages"],
+            "needs a value",
+        ),
+        (
+            vec!["exec", "--state", bundle, "--messages", good_msgs, "--frob"],
+            "unexpected argument",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--nv",
+                "x",
+            ],
+            "--nv",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--epoch",
+                "-1",
+            ],
+            "--epoch",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--base-fee",
+                "1.5",
+            ],
+            "--base-fee",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--circ-supply",
+                "-3",
+            ],
+            "--circ-supply",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                "/nonexistent.car",
+                "--messages",
+                good_msgs,
+            ],
+            "/nonexistent.car",
+        ),
+        (
+            vec!["exec", "--state", junk, "--messages", good_msgs],
+            "invalid CAR",
+        ),
+        (
+            vec!["exec", "--state", bundle, "--messages", "/nonexistent.txt"],
+            "/nonexistent.txt",
+        ),
+        (
+            vec!["exec", "--state", bundle, "--messages", bad_msgs],
+            "not a CBOR-encoded message",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--bundle",
+                junk,
+            ],
+            "bundle",
+        ),
+        (
+            vec![
+                "exec",
+                "--state",
+                bundle,
+                "--messages",
+                good_msgs,
+                "--nv",
+                "15",
+            ],
+            "network version 15",
+        ),
+        // The bundle's root is a manifest, not a state tree: no machine can be built.
+        (
+            vec!["exec", "--state", bundle, "--messages", good_msgs],
+            "cannot build a machine",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = fern(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Corpus vectors `fern exec` can replay exactly: no randomness rules (exec serves the fallback
+/// digest to every draw) and a network version Fern runs.
+fn exec_vectors(n: usize) -> Vec<(PathBuf, TestVector)> {
+    let files = collect_vector_files(&[PathBuf::from(CORPUS)]).expect("test-vectors/");
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let v = TestVector::from_json(&std::fs::read(&f).ok()?).ok()?;
+            let nv = v.preconditions.variants.first()?.nv;
+            (v.randomness.is_empty() && (21..=28).contains(&nv) && !v.apply_messages.is_empty())
+                .then_some((f, v))
+        })
+        .step_by(7)
+        .take(n)
+        .collect()
+}
+
+#[test]
+fn exec_reproduces_corpus_vectors() {
+    let vectors = exec_vectors(3);
+    assert!(
+        !vectors.is_empty(),
+        "no usable vectors in {CORPUS}: the corpus has not been generated"
+    );
+    let dir = temp_dir("exec");
+    for (i, (path, v)) in vectors.iter().enumerate() {
+        // The state CAR: the vector's blocks under its pre-state root.
+        let car = gunzip(&v.car.0).unwrap();
+        let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+        let state = write_car(
+            vec![v.preconditions.state_tree.root_cid.0],
+            blocks.iter().map(|(c, d)| (c, d.as_slice())),
+        )
+        .unwrap();
+        let state_path = dir.join(format!("state-{i}.car"));
+        std::fs::write(&state_path, state).unwrap();
+        // The messages, in the vector's own style.
+        let msgs_path = dir.join(format!("msgs-{i}.json"));
+        std::fs::write(
+            &msgs_path,
+            serde_json::to_string(&v.apply_messages).unwrap(),
+        )
+        .unwrap();
+        let out_path = dir.join(format!("out-{i}.car"));
+        let variant = &v.preconditions.variants[0];
+        let (nv, epoch) = (variant.nv.to_string(), variant.epoch.to_string());
+        let base_fee = v
+            .preconditions
+            .basefee
+            .as_ref()
+            .map_or("100".into(), |b| b.0.to_string());
+        let circ = v
+            .preconditions
+            .circ_supply
+            .as_ref()
+            .map_or("0".into(), |b| b.0.to_string());
+        let common = [
+            "exec",
+            "--state",
+            state_path.to_str().unwrap(),
+            "--messages",
+            msgs_path.to_str().unwrap(),
+            "--nv",
+            &nv,
+            "--epoch",
+            &epoch,
+            "--base-fee",
+            &base_fee,
+            "--circ-supply",
+            &circ,
+        ];
+        let mut json_args = common.to_vec();
+        json_args.extend(["--json", "--out", out_path.to_str().unwrap()]);
+        let (code, out, err) = fern(&json_args);
+        assert_eq!(code, 0, "{path:?}: {err}");
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let want_root = v.postconditions.state_tree.root_cid.0.to_string();
+        assert_eq!(doc["state_root"], want_root, "{path:?}");
+        let receipts = doc["receipts"].as_array().unwrap();
+        assert_eq!(receipts.len(), v.postconditions.receipts.len());
+        for (j, (got, want)) in receipts.iter().zip(&v.postconditions.receipts).enumerate() {
+            assert_eq!(got["index"], j);
+            assert_eq!(got["exit_code"], want.exit_code, "{path:?} message {j}");
+            let ret = data_encoding::HEXLOWER.encode(&want.return_data.0);
+            assert_eq!(got["return"], ret, "{path:?} message {j}");
+            assert_eq!(got["gas_used"], want.gas_used, "{path:?} message {j}");
+            if let Some(events) = want.events_root {
+                let e = events.map_or(serde_json::Value::Null, |c| c.0.to_string().into());
+                assert_eq!(got["events_root"], e, "{path:?} message {j}");
+            }
+        }
+        // The text form says the same.
+        let (code, text, _) = fern(&common);
+        assert_eq!(code, 0);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), receipts.len() + 1);
+        for (line, got) in lines.iter().zip(receipts) {
+            let prefix = format!(
+                "message {}: exit_code {}, gas_used {}, ",
+                got["index"], got["exit_code"], got["gas_used"]
+            );
+            assert!(line.starts_with(&prefix), "{line}");
+        }
+        assert_eq!(lines.last().unwrap(), &format!("state_root {want_root}"));
+        // The written state runs on: no messages leave its root as it is.
+        let empty = dir.join("none.txt");
+        std::fs::write(&empty, "").unwrap();
+        let (code, out, err) = fern(&[
+            "exec",
+            "--state",
+            out_path.to_str().unwrap(),
+            "--messages",
+            empty.to_str().unwrap(),
+            "--nv",
+            &nv,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, format!("state_root {want_root}\n"));
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
