@@ -94,7 +94,7 @@ fn run_options_load_each_block_once_from_an_archive() {
     let car = dir.join("bundle.car");
     std::fs::write(&car, fern_bundle::BUNDLE_CAR).unwrap();
     let (_, blocks) = bundle::read_car_blocks(fern_bundle::BUNDLE_CAR).unwrap();
-    let from_archive = RunOptions::with_bundles(&[archive.clone()]).unwrap();
+    let from_archive = RunOptions::with_bundles(std::slice::from_ref(&archive)).unwrap();
     let from_car = RunOptions::with_bundles(&[car]).unwrap();
     assert_eq!(*from_car.bundle_blocks, blocks);
     assert_eq!(*from_archive.bundle_blocks, blocks);
