@@ -1185,6 +1185,11 @@ fn network_config_versions_and_limits() {
     assert_eq!(cfg.chain_id, u64::from(oracle.chain_id));
     assert_eq!(cfg.actor_debugging, oracle.actor_debugging);
     assert_eq!(cfg.builtin_actors_override, oracle.builtin_actors_override);
+    // `actor::upgrade_actor` is left out unless asked for, as on mainnet (ref-fvm's
+    // `upgrade-actor` cargo feature is off there; FIPS/abi.md, section 2.1).
+    assert!(!cfg.upgrade_actor);
+    assert!(cfg.clone().with_upgrade_actor(true).upgrade_actor);
+    assert!(!cfg.with_upgrade_actor(true).with_upgrade_actor(false).upgrade_actor);
 
     let ctx = MachineContext::new(5, 6, dag_cbor_blake2b_cid(b"r"));
     let octx = oracle.for_epoch(5, 6, dag_cbor_blake2b_cid(b"r"));

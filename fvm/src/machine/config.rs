@@ -70,11 +70,19 @@ pub struct NetworkConfig {
     /// Root of a built-in actors manifest (`[version, data]`) to use instead of the one the
     /// system actor points at.
     pub builtin_actors_override: Option<Cid>,
+    /// Links the `actor::upgrade_actor` syscall. Off by default, as on mainnet: ref-fvm 4.8
+    /// links it only when built with its `upgrade-actor` cargo feature, which the Filecoin nodes
+    /// do not enable, so there an actor importing it cannot be instantiated (the message fails
+    /// with `SYS_ASSERTION_FAILED` and uses its whole gas limit; FIPS/abi.md, section 2.1).
+    /// Turn it on only to agree with a ref-fvm built with that feature (its integration-test
+    /// harness `fvm_integration_tests` is one).
+    pub upgrade_actor: bool,
 }
 
 impl NetworkConfig {
-    /// The settings of network version `nv`, with chain id 0, no debugging and no manifest
-    /// override. Fails for a version outside 21..=28.
+    /// The settings of network version `nv`, with chain id 0, no debugging, no manifest override
+    /// and without the `actor::upgrade_actor` syscall (as on mainnet). Fails for a version
+    /// outside 21..=28.
     pub fn new(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
         let price_list = gas::price_list_for(nv).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(NetworkConfig {
@@ -84,6 +92,7 @@ impl NetworkConfig {
             chain_id: 0,
             actor_debugging: false,
             builtin_actors_override: None,
+            upgrade_actor: false,
         })
     }
 
@@ -103,6 +112,13 @@ impl NetworkConfig {
     /// Turns actor debugging on.
     pub fn with_actor_debugging(mut self) -> Self {
         self.actor_debugging = true;
+        self
+    }
+
+    /// Links (`true`) or leaves out (`false`, the default) the `actor::upgrade_actor` syscall,
+    /// like ref-fvm's `upgrade-actor` cargo feature. Consensus-relevant: mainnet leaves it out.
+    pub fn with_upgrade_actor(mut self, linked: bool) -> Self {
+        self.upgrade_actor = linked;
         self
     }
 

@@ -1,8 +1,9 @@
 //! The table of imports: module, name, Wasm signature and the kernel method each one calls.
 //! `actor::install_actor` is deliberately absent: ref-fvm 4.8 only links it with its
 //! `m2-native` feature, so a module importing it fails to link (a fatal error), in Fern as in
-//! ref-fvm. `actor::upgrade_actor` is linked, as in ref-fvm built with `upgrade-actor` (the
-//! configuration of the oracle Fern is tested against).
+//! ref-fvm. `actor::upgrade_actor` is linked only when the network configuration asks for it
+//! (`NetworkConfig::upgrade_actor`), mirroring ref-fvm's `upgrade-actor` feature: off on
+//! mainnet, on in the ref-fvm integration-test harness Fern is compared against.
 
 use fern_shared::error::ErrorNumber;
 use fern_shared::econ::TokenAmount;
@@ -81,9 +82,10 @@ fn token(v: &TokenAmount) -> Result<sys::TokenAmount> {
     sys::TokenAmount::try_from(v).or_fatal()
 }
 
-/// Defines every import in `linker`.
+/// Defines every import in `linker`; `actor::upgrade_actor` only if `upgrade_actor`.
 pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
     l: &mut Linker<Data<B, E>>,
+    upgrade_actor: bool,
 ) -> anyhow::Result<()> {
     // ---------------- vm ----------------
     l.func_wrap(
@@ -228,47 +230,9 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         token(&k.balance_of(id)?)
     });
 
-    l.func_wrap(
-        "actor",
-        "upgrade_actor",
-        |mut caller: Caller<'_, Data<B, E>>, ret: u32, cid_off: u32, params: u32| -> anyhow::Result<u32> {
-            enter(&mut caller)?;
-            let out: std::result::Result<u32, Abort> = {
-                let (mem, data) = memory_and_data(&mut caller)?;
-                if u64::from(ret) + std::mem::size_of::<sys::Send>() as u64 > mem.len() as u64 {
-                    data.last_error = Some(Cause::Syscall {
-                        module: "actor",
-                        function: "upgrade_actor",
-                        number: ErrorNumber::IllegalArgument,
-                        message: "no space for return value".into(),
-                    });
-                    return Ok(ErrorNumber::IllegalArgument as u32);
-                }
-                let res = read_cid(mem, cid_off).and_then(|cid| data.kernel.upgrade_actor(cid, params));
-                match res {
-                    // A successful upgrade ends the calling invocation, returning the upgrade's
-                    // return block.
-                    Ok(r) if r.exit_code.is_success() => Err(Abort::Exit(r.exit_code, String::new(), r.block_id)),
-                    Ok(r) => {
-                        memory::write_value(
-                            mem,
-                            ret,
-                            sys::Send {
-                                exit_code: r.exit_code.value(),
-                                return_id: r.block_id,
-                                return_codec: r.block_stat.codec,
-                                return_size: r.block_stat.size,
-                            },
-                        );
-                        status(&mut data.last_error, "actor", "upgrade_actor", Ok(()))
-                    }
-                    Err(e) => status(&mut data.last_error, "actor", "upgrade_actor", Err(e)),
-                }
-            };
-            update_gas_available(&mut caller)?;
-            Ok(out?)
-        },
-    )?;
+    if upgrade_actor {
+        link_upgrade_actor(l)?;
+    }
 
     // ---------------- crypto ----------------
     super::crypto_bindings::link(l)?;
@@ -341,6 +305,54 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         // Artifacts are diagnostics only; Fern does not write them anywhere.
         Ok(())
     });
+    Ok(())
+}
+
+/// `actor::upgrade_actor`, linked only when the network configuration enables it.
+fn link_upgrade_actor<B: Blockstore + 'static, E: Externs + 'static>(
+    l: &mut Linker<Data<B, E>>,
+) -> anyhow::Result<()> {
+    l.func_wrap(
+        "actor",
+        "upgrade_actor",
+        |mut caller: Caller<'_, Data<B, E>>, ret: u32, cid_off: u32, params: u32| -> anyhow::Result<u32> {
+            enter(&mut caller)?;
+            let out: std::result::Result<u32, Abort> = {
+                let (mem, data) = memory_and_data(&mut caller)?;
+                if u64::from(ret) + std::mem::size_of::<sys::Send>() as u64 > mem.len() as u64 {
+                    data.last_error = Some(Cause::Syscall {
+                        module: "actor",
+                        function: "upgrade_actor",
+                        number: ErrorNumber::IllegalArgument,
+                        message: "no space for return value".into(),
+                    });
+                    return Ok(ErrorNumber::IllegalArgument as u32);
+                }
+                let res = read_cid(mem, cid_off).and_then(|cid| data.kernel.upgrade_actor(cid, params));
+                match res {
+                    // A successful upgrade ends the calling invocation, returning the upgrade's
+                    // return block.
+                    Ok(r) if r.exit_code.is_success() => Err(Abort::Exit(r.exit_code, String::new(), r.block_id)),
+                    Ok(r) => {
+                        memory::write_value(
+                            mem,
+                            ret,
+                            sys::Send {
+                                exit_code: r.exit_code.value(),
+                                return_id: r.block_id,
+                                return_codec: r.block_stat.codec,
+                                return_size: r.block_stat.size,
+                            },
+                        );
+                        status(&mut data.last_error, "actor", "upgrade_actor", Ok(()))
+                    }
+                    Err(e) => status(&mut data.last_error, "actor", "upgrade_actor", Err(e)),
+                }
+            };
+            update_gas_available(&mut caller)?;
+            Ok(out?)
+        },
+    )?;
     Ok(())
 }
 

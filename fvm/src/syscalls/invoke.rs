@@ -181,7 +181,8 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
             .map_err(|e| Abort::Fatal(anyhow::anyhow!("cannot load actor code {code}: {e}")))?
     };
 
-    let linker = cached_linker::<B, E>(engine).map_err(Abort::Fatal)?;
+    let upgrade_actor = store.data().kernel.call_manager.machine.config.upgrade_actor;
+    let linker = cached_linker::<B, E>(engine, upgrade_actor).map_err(Abort::Fatal)?;
 
     // Initial memory and table are paid for before instantiation.
     let min_memory = module
@@ -203,7 +204,10 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
             .map_err(Abort::from_error_as_fatal)?;
     }
 
-    // The gas counter global belongs to this store; it shadows the previous store's.
+    // The gas counter global belongs to this store; it shadows the previous store's. A module
+    // importing anything the linker does not define (`actor::install_actor` always,
+    // `actor::upgrade_actor` unless the network links it) fails here, after the charges above:
+    // a fatal error, as in ref-fvm.
     let pre = {
         let mut linker = linker.borrow_mut();
         linker
@@ -255,28 +259,34 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
     }
 }
 
-/// A cached linker: its engine, the store-data type it serves, and the linker itself.
-type LinkerEntry = (crate::engine::Engine, std::any::TypeId, Box<dyn std::any::Any>);
+/// A cached linker: its engine, the store-data type it serves, whether it links
+/// `actor::upgrade_actor`, and the linker itself.
+type LinkerEntry = (crate::engine::Engine, std::any::TypeId, bool, Box<dyn std::any::Any>);
 
 type SharedLinker<B, E> = std::rc::Rc<std::cell::RefCell<wasmtime::Linker<InvocationData<B, E>>>>;
 
 thread_local! {
-    /// Linkers with every syscall defined, per engine and store-data type. Building one wraps
+    /// Linkers with every syscall defined, per engine, store-data type and set of optional
+    /// syscalls (the network's `upgrade_actor` switch). Building one wraps
     /// every import anew, so they are kept for the thread's lifetime. The engine is kept alive
     /// alongside so that its address cannot be reused by another engine.
     static LINKERS: std::cell::RefCell<Vec<LinkerEntry>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The syscall linker for `engine` and this store-data type, built on first use.
+/// The syscall linker for `engine` and this store-data type, with or without
+/// `actor::upgrade_actor`, built on first use.
 fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
     engine: &crate::engine::Engine,
+    upgrade_actor: bool,
 ) -> anyhow::Result<SharedLinker<B, E>> {
     let ty = std::any::TypeId::of::<InvocationData<B, E>>();
     let found = LINKERS.with(|cache| {
-        cache.borrow().iter().find_map(|(e, t, l)| {
-            (*t == ty && wasmtime::Engine::same(e.wasmtime(), engine.wasmtime()))
-                .then(|| l.downcast_ref::<SharedLinker<B, E>>().cloned())
-                .flatten()
+        cache.borrow().iter().find_map(|(e, t, u, l)| {
+            (*t == ty
+                && *u == upgrade_actor
+                && wasmtime::Engine::same(e.wasmtime(), engine.wasmtime()))
+            .then(|| l.downcast_ref::<SharedLinker<B, E>>().cloned())
+            .flatten()
         })
     });
     if let Some(l) = found {
@@ -284,12 +294,12 @@ fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
     }
     let mut linker = wasmtime::Linker::new(engine.wasmtime());
     linker.allow_shadowing(true);
-    bindings::link(&mut linker)?;
+    bindings::link(&mut linker, upgrade_actor)?;
     let shared: SharedLinker<B, E> = std::rc::Rc::new(std::cell::RefCell::new(linker));
     LINKERS.with(|cache| {
         cache
             .borrow_mut()
-            .push((engine.clone(), ty, Box::new(shared.clone())))
+            .push((engine.clone(), ty, upgrade_actor, Box::new(shared.clone())))
     });
     Ok(shared)
 }
