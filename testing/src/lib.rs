@@ -18,6 +18,7 @@
 
 pub mod fern_vm;
 pub mod genesis;
+pub mod harness;
 pub mod ref_replay;
 pub mod ref_vm;
 pub mod scenario;

@@ -1,20 +1,19 @@
 //! The proof syscalls with a host verifier: Fern charges the chain's gas itself and returns the
 //! verifier's verdict. (ref-fvm verifies real proofs, so these cannot be compared with it
-//! directly; the charges are ref-fvm's price-list amounts, checked in `gas_prices.rs`.)
+//! directly; the charges are ref-fvm's price-list amounts, checked in `fvm/tests/gas_prices.rs`.)
 
-mod common;
+use std::sync::{Arc, OnceLock};
 
-use std::sync::Arc;
-
-use common::*;
-use fern::executor::{ApplyKind, Executor};
-use fern::machine::{AcceptAllProofs, Machine, MachineContext, NetworkConfig, ProofVerifier};
+use fern::executor::ApplyKind;
+use fern::machine::{AcceptAllProofs, ProofVerifier};
 use fern_shared::address::Address;
 use fern_shared::econ::TokenAmount;
 use fern_shared::message::Message;
 use fern_shared::sector::{
     AggregateSealVerifyProofAndInfos, ReplicaUpdateInfo, SealVerifyInfo, WindowPoStVerifyInfo,
 };
+use fern_testing::genesis::Genesis;
+use fern_testing::harness::*;
 use fvm_ipld_encoding::RawBytes;
 
 const SYSCALLS: u64 = 1000;
@@ -51,21 +50,21 @@ fn post_info() -> Vec<u8> {
     .unwrap()
 }
 
+/// One account and `syscalls` at f01000 (built once).
+fn test_genesis() -> &'static Genesis {
+    static GENESIS: OnceLock<Genesis> = OnceLock::new();
+    GENESIS.get_or_init(|| genesis(1, &[("syscalls", SYSCALLS)], &[]).expect("genesis builds"))
+}
+
 fn run(verifier: Arc<dyn ProofVerifier>) -> (Vec<u8>, Vec<(String, u64)>) {
     let nv = fvm_shared::version::NetworkVersion::V25;
-    let sys = fern_test_actors::wasm("syscalls").unwrap();
-    let (store, root, bundle_root, accounts) = genesis(nv, 1, &[(SYSCALLS, sys)]);
-    let fnv = fern_shared::version::NetworkVersion::new(25);
-    let config = NetworkConfig::new(fnv).unwrap().with_builtin_actors(bundle_root);
-    let ctx = MachineContext::new(1000, 30_000, root)
-        .with_base_fee(TokenAmount::from_atto(100))
-        .with_tracing();
-    let machine = Machine::new(config, ctx, store, TestExterns).unwrap();
-    let mut exec = Executor::with_proof_verifier(
-        fern::engine::Engine::for_network(fnv).unwrap(),
-        machine,
-        verifier,
-    );
+    let genesis = test_genesis();
+    let side = FernSide {
+        proofs: verifier,
+        ..FernSide::default()
+    };
+    let mut exec = side.executor(nv, genesis).expect("Fern executor");
+    let accounts: Vec<_> = genesis.accounts.iter().map(|a| (a.id, a.address)).collect();
     let from = Address::from_bytes(&accounts[0].1.to_bytes()).unwrap();
     let params = fvm_ipld_encoding::to_vec(&(vec![0u64], RawBytes::new(post_info()))).unwrap();
     let m = Message {
@@ -92,27 +91,36 @@ fn run(verifier: Arc<dyn ProofVerifier>) -> (Vec<u8>, Vec<(String, u64)>) {
 
 #[test]
 fn post_verdicts_come_from_the_verifier_and_gas_from_the_price_list() {
-    let (accepted, charges_a) = run(Arc::new(AcceptAllProofs));
-    let (rejected, charges_r) = run(Arc::new(RejectAll));
-    // [status 0, i32 verdict]: 0 = valid, -1 = invalid.
-    let (sa, va): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&accepted).unwrap();
-    let (sr, vr): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&rejected).unwrap();
-    assert_eq!((sa, sr), (0, 0));
-    assert_eq!(va.to_vec(), 0i32.to_be_bytes());
-    assert_eq!(vr.to_vec(), (-1i32).to_be_bytes());
-    // Same charges either way, including one OnVerifyPost priced for two sectors.
-    assert_eq!(charges_a, charges_r);
-    let prices = fern::gas::price_list_for(fern_shared::version::NetworkVersion::new(25)).unwrap();
-    let expected = prices
-        .on_verify_post(Some(fern_shared::sector::RegisteredPoStProof::from(13i64)), 2)
-        .total()
-        .as_milligas();
-    let posts: Vec<_> = charges_a.iter().filter(|(n, _)| n == "OnVerifyPost").collect();
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].1, expected);
-    // The default verifier reports an error, which the actor sees as IllegalArgument (1).
-    let (none, charges_n) = run(Arc::new(fern::machine::NoProofVerifier));
-    let (sn, _): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&none).unwrap();
-    assert_eq!(sn, 1);
-    assert!(charges_n.iter().any(|(n, _)| n == "OnVerifyPost"));
+    on_big_stack(|| {
+        let (accepted, charges_a) = run(Arc::new(AcceptAllProofs));
+        let (rejected, charges_r) = run(Arc::new(RejectAll));
+        // [status 0, i32 verdict]: 0 = valid, -1 = invalid.
+        let (sa, va): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&accepted).unwrap();
+        let (sr, vr): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&rejected).unwrap();
+        assert_eq!((sa, sr), (0, 0));
+        assert_eq!(va.to_vec(), 0i32.to_be_bytes());
+        assert_eq!(vr.to_vec(), (-1i32).to_be_bytes());
+        // Same charges either way, including one OnVerifyPost priced for two sectors.
+        assert_eq!(charges_a, charges_r);
+        let prices =
+            fern::gas::price_list_for(fern_shared::version::NetworkVersion::new(25)).unwrap();
+        let expected = prices
+            .on_verify_post(
+                Some(fern_shared::sector::RegisteredPoStProof::from(13i64)),
+                2,
+            )
+            .total()
+            .as_milligas();
+        let posts: Vec<_> = charges_a
+            .iter()
+            .filter(|(n, _)| n == "OnVerifyPost")
+            .collect();
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0].1, expected);
+        // The default verifier reports an error, which the actor sees as IllegalArgument (1).
+        let (none, charges_n) = run(Arc::new(fern::machine::NoProofVerifier));
+        let (sn, _): (u32, RawBytes) = fvm_ipld_encoding::from_slice(&none).unwrap();
+        assert_eq!(sn, 1);
+        assert!(charges_n.iter().any(|(n, _)| n == "OnVerifyPost"));
+    });
 }
