@@ -28,7 +28,11 @@ impl FernVm {
     pub fn new(scenario: &Scenario) -> Result<Self> {
         let genesis = &scenario.genesis;
         let nv = FernNv::new(u32::from(scenario.network_version));
-        let mut config = NetworkConfig::new(nv)?.with_builtin_actors(genesis.builtin_actors);
+        let mut config = NetworkConfig::new(nv)?
+            .with_builtin_actors(genesis.builtin_actors)
+            // The oracle is built with ref-fvm's `upgrade-actor` feature (fvm_integration_tests
+            // turns it on), so the harness links `upgrade_actor` too.
+            .with_upgrade_actor(true);
         if scenario.actor_debugging {
             config = config.with_actor_debugging();
         }
