@@ -1,107 +1,26 @@
-//! End to end: scenarios run on ref-fvm 4.8 become test vectors (genesis blocks in a gzip CAR,
-//! the messages, ref-fvm's receipts and final state root), which Fern's conformance runner then
-//! replays. An honest vector must pass; a vector with one receipt field altered must fail and
+//! End to end: scenarios run on ref-fvm 4.8 become test vectors (through the corpus generator,
+//! `fern_testing::vectorgen`), which Fern's conformance runner then replays. An honest vector must pass; a vector with one receipt field altered must fail and
 //! name that field.
 
-use fern_conformance::vector::{
-    gzip, write_car, ApplyMessage, Base64, BigNum, CidJson, Meta, Postconditions, Preconditions,
-    RandomnessKind, RandomnessOn, RandomnessRule, Receipt, StateTree, Variant,
-};
+use fern_conformance::vector::Variant;
 use fern_conformance::{run_vector, RunOptions, TestVector, VariantResult};
-use fern_testing::ref_vm::RefVm;
-use fern_testing::scenario::{raw_length, run, Scenario, FATAL};
 use fern_testing::scenarios::{all, standard_genesis};
+use fern_testing::vectorgen::generate;
 
 /// Scenarios turned into vectors: plain transfers, events (events roots) and randomness rules.
 const NAMES: &[&str] = &["transfers/basic", "syscalls/events", "syscalls/randomness"];
 
-/// Builds a vector from `scenario`'s run on ref-fvm.
-fn vector_from_ref_run(scenario: &Scenario) -> TestVector {
-    let mut vm = RefVm::new(scenario).expect("ref-fvm machine");
-    let result = run(&mut vm, scenario);
-    let genesis = &scenario.genesis;
-    let car = write_car(
-        vec![genesis.state_root],
-        genesis.blocks.iter().map(|(c, d)| (c, d.as_slice())),
-    )
-    .expect("CAR writes");
-    let mut randomness = Vec::new();
-    for (kind, map) in [
-        (RandomnessKind::Chain, &scenario.randomness.chain),
-        (RandomnessKind::Beacon, &scenario.randomness.beacon),
-    ] {
-        for (epoch, digest) in map {
-            randomness.push(RandomnessRule {
-                on: RandomnessOn {
-                    kind,
-                    epoch: *epoch,
-                },
-                ret: Base64(digest.to_vec()),
-            });
-        }
-    }
-    let mut apply_messages = Vec::new();
-    let mut receipts = Vec::new();
-    for (step, out) in scenario.steps.iter().zip(&result.outcomes) {
-        assert_ne!(
-            out.exit_code, FATAL,
-            "{}: a vector cannot express a fatal error",
-            step.label
-        );
-        assert_eq!(
-            step.raw_len,
-            raw_length(&step.msg),
-            "{}: custom on-chain length",
-            step.label
-        );
-        apply_messages.push(ApplyMessage {
-            bytes: Base64(fvm_ipld_encoding::to_vec(&step.msg).unwrap()),
-            epoch_offset: Some(0),
-        });
-        receipts.push(Receipt {
-            exit_code: out.exit_code,
-            return_data: Base64(out.return_data.clone()),
-            gas_used: out.gas_used,
-            events_root: Some(out.events_root.map(CidJson)),
-        });
-    }
-    TestVector {
-        class: "message".into(),
-        selector: Default::default(),
-        meta: Some(Meta {
-            id: Some(scenario.name.clone()),
-            ..Default::default()
-        }),
-        car: Base64(gzip(&car)),
-        preconditions: Preconditions {
-            variants: vec![
-                Variant {
-                    id: "scenario".into(),
-                    epoch: scenario.epoch,
-                    nv: u32::from(scenario.network_version),
-                },
-                // A network version Fern does not run: must be skipped, not failed.
-                Variant {
-                    id: "too-old".into(),
-                    epoch: scenario.epoch,
-                    nv: 15,
-                },
-            ],
-            state_tree: StateTree {
-                root_cid: CidJson(genesis.state_root),
-            },
-            basefee: Some(BigNum(scenario.base_fee.atto().clone())),
-            circ_supply: Some(BigNum(scenario.circ_supply.atto().clone())),
-        },
-        apply_messages,
-        postconditions: Postconditions {
-            state_tree: StateTree {
-                root_cid: CidJson(result.state_root),
-            },
-            receipts,
-        },
-        randomness,
-    }
+/// The generator's vector for `scenario`, plus a variant at a network version Fern does not
+/// run (which must be skipped, not failed).
+fn vector_from_ref_run(scenario: &fern_testing::scenario::Scenario) -> TestVector {
+    let mut v = generate(scenario).expect("the generator writes the vector");
+    let epoch = v.preconditions.variants[0].epoch;
+    v.preconditions.variants.push(Variant {
+        id: "too-old".into(),
+        epoch,
+        nv: 15,
+    });
+    v
 }
 
 /// Runs `f` on a thread with a deep stack (both VMs recurse on the host stack).
