@@ -1,6 +1,6 @@
 //! End to end: scenarios run on ref-fvm 4.8 become test vectors (through the corpus generator,
-//! `fern_testing::vectorgen`), which Fern's conformance runner then replays. An honest vector must pass; a vector with one receipt field altered must fail and
-//! name that field.
+//! `fern_testing::vectorgen`), which Fern's conformance runner then replays. An honest vector
+//! must pass; a vector with one receipt field altered must fail and name that field.
 
 use fern_conformance::vector::Variant;
 use fern_conformance::{run_vector, RunOptions, TestVector, VariantResult};
