@@ -95,6 +95,11 @@ impl ObservedStore {
     pub fn reads(&self) -> BTreeSet<Cid> {
         lock(&self.reads).clone()
     }
+
+    /// The store it observes (holding the genesis blocks and everything flushed since).
+    pub fn inner(&self) -> &RecordingStore {
+        &self.inner
+    }
 }
 
 impl Blockstore for ObservedStore {
@@ -116,6 +121,8 @@ impl Blockstore for ObservedStore {
 /// What a recorded run touched.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recording {
+    /// The blocks the machine flushed (the post-state's new blocks), by CID.
+    pub written: std::collections::BTreeMap<Cid, Vec<u8>>,
     /// Every pre-state block read (including code blocks read to compile actors, which depends
     /// on what the process compiled before; use [`Recording::invoked_code`] for code).
     pub reads: BTreeSet<Cid>,
@@ -167,7 +174,8 @@ pub(crate) type RefExecutor = DefaultExecutor<DefaultFilecoinKernel<DefaultCallM
 pub struct RefVm {
     executor: RefExecutor,
     tracing: bool,
-    reads: Arc<Mutex<BTreeSet<Cid>>>,
+    genesis: Arc<crate::genesis::Genesis>,
+    store: ObservedStore,
     draws: Arc<Mutex<BTreeSet<(RandomnessSource, ChainEpoch)>>>,
     invoked_code: BTreeSet<Cid>,
 }
@@ -189,8 +197,16 @@ impl RefVm {
     /// What the run touched so far (see [`Recording`]); actor code only when built with
     /// [`RefVm::recorded`].
     pub fn recording(&self) -> Recording {
+        let written = self
+            .store
+            .inner
+            .blocks()
+            .into_iter()
+            .filter(|(c, _)| !self.genesis.blocks.contains_key(c))
+            .collect();
         Recording {
-            reads: lock(&self.reads).clone(),
+            written,
+            reads: self.store.reads(),
             draws: lock(&self.draws).clone(),
             invoked_code: self.invoked_code.clone(),
         }
@@ -199,7 +215,7 @@ impl RefVm {
     fn build(scenario: &Scenario, tracing: bool) -> Result<Self> {
         let genesis = &scenario.genesis;
         let store = ObservedStore::new(genesis.store());
-        let reads = store.reads.clone();
+        let observed = store.clone();
         let mut nc = NetworkConfig::new(scenario.network_version);
         nc.override_actors(genesis.builtin_actors);
         if scenario.actor_debugging {
@@ -229,7 +245,8 @@ impl RefVm {
         Ok(RefVm {
             executor: DefaultExecutor::new(engine, machine)?,
             tracing,
-            reads,
+            genesis: genesis.clone(),
+            store: observed,
             draws,
             invoked_code: BTreeSet::new(),
         })

@@ -173,9 +173,16 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
         .collect();
     needed.extend(&recording.invoked_code);
     needed.extend(machine_start_reads(scenario)?);
+    needed.extend(actor_lists(genesis, &recording.written, &result.state_root)?);
     let blocks: Vec<(&Cid, &[u8])> = needed
         .iter()
-        .filter_map(|c| genesis.blocks.get(c).map(|d| (c, d.as_slice())))
+        .filter_map(|c| {
+            genesis
+                .blocks
+                .get(c)
+                .or_else(|| recording.written.get(c))
+                .map(|d| (c, d.as_slice()))
+        })
         .collect();
     let car = write_car(vec![genesis.state_root], blocks)?;
 
@@ -262,6 +269,23 @@ fn machine_start_reads(scenario: &Scenario) -> Result<BTreeSet<Cid>> {
         genesis.state_root,
     );
     Machine::new(config, context, store.clone(), VectorExterns::default())?;
+    Ok(store.reads())
+}
+
+/// The blocks that list the actors of the pre-state and of the post-state (state root objects
+/// and every HAMT node of both trees, not the actors' own states), so that a runner can say
+/// which actors differ and how when its final root is not the expected one.
+fn actor_lists(
+    genesis: &Genesis,
+    written: &BTreeMap<Cid, Vec<u8>>,
+    post_root: &Cid,
+) -> Result<BTreeSet<Cid>> {
+    let mut blocks = genesis.blocks.clone();
+    blocks.extend(written.iter().map(|(c, d)| (*c, d.clone())));
+    let store = ObservedStore::new(crate::genesis::RecordingStore::from_blocks(&blocks));
+    for root in [&genesis.state_root, post_root] {
+        StateTree::new_from_root(&store, root)?.for_each(|_, _| Ok(()))?;
+    }
     Ok(store.reads())
 }
 

@@ -97,8 +97,8 @@ fn ref_fvm_vectors_pass_on_fern_and_tampering_is_caught() {
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].message, m[0].field), (None, "state_root"));
 
-        // One message fewer: the final root differs, and the report says the expected
-        // post-state cannot be diffed (the CAR carries only the pre-state).
+        // One message fewer: the final root differs, and the report says which actors differ
+        // and how (the generator puts the actor lists of both states into the CAR).
         let mut bad = vectors[0].clone();
         bad.apply_messages.pop();
         bad.postconditions.receipts.pop();
@@ -106,11 +106,23 @@ fn ref_fvm_vectors_pass_on_fern_and_tampering_is_caught() {
         let VariantResult::Failed(m) = &outcomes[0].result else {
             panic!("shortened vector passed")
         };
-        assert_eq!(m.last().unwrap().field, "state_root");
+        let last = m.last().unwrap();
+        assert_eq!(last.field, "state_root");
+        assert!(
+            last.actual.contains("actor ") && last.actual.contains("balance"),
+            "{last}"
+        );
+        // Without the post-state's blocks the report says it cannot tell.
+        let mut bad = bad.clone();
+        bad.postconditions.state_tree.root_cid.0 = fern_testing::scenario::tipset_cid(1);
+        let outcomes = run_vector(&bad, &RunOptions::default());
+        let VariantResult::Failed(m) = &outcomes[0].result else {
+            panic!("vector with an unknown root passed")
+        };
         assert!(
             m.last().unwrap().actual.contains("not in the vector's CAR"),
             "{}",
-            m[0]
+            m.last().unwrap()
         );
 
         // Wrong randomness digest: the randomness scenario no longer matches.
