@@ -43,7 +43,7 @@ USAGE:
         recursively for *.json) on Fern; with no PATH, the default corpus. Prints
         one line per failure and a final line `N passed, M failed, K skipped`
         (counted per variant). Exits 0 only when nothing failed, 2 when no
-        vector was found. Shows a progress counter when stderr is a terminal.
+        vector was found. Shows a progress bar when stderr is a terminal.
           --bundle FILE  add the blocks of an actor bundle to every vector's store:
                          a CAR (plain or gzip) or a lotus-style .tar.zst of CARs;
                          may be repeated
@@ -95,6 +95,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Width of the progress bar, in cells.
+const BAR_CELLS: usize = 30;
+
+/// One progress line: `[=========>          ]  57/171 vector files`.
+fn progress_bar(done: usize, total: usize) -> String {
+    let filled = (done * BAR_CELLS).checked_div(total).unwrap_or(BAR_CELLS);
+    let mut bar = "=".repeat(filled);
+    if filled < BAR_CELLS {
+        bar.push('>');
+        bar.push_str(&" ".repeat(BAR_CELLS - filled - 1));
+    }
+    let width = total.to_string().len();
+    format!("[{bar}] {done:>width$}/{total} vector files")
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -177,7 +192,7 @@ fn vectors_run(args: &[&str]) -> ExitCode {
     let next = AtomicUsize::new(0);
     let outcomes = Mutex::new(Vec::with_capacity(files.len()));
     let stdout = Mutex::new(std::io::stdout());
-    // A one-line progress counter on stderr, only when it is a terminal.
+    // A one-line progress bar on stderr, only when it is a terminal.
     let progress = std::io::stderr().is_terminal();
     let done = AtomicUsize::new(0);
     let finish = |outcome: FileOutcome| {
@@ -193,7 +208,7 @@ fn vectors_run(args: &[&str]) -> ExitCode {
             let _ = out.flush();
             if progress {
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                eprint!("{n}/{} vector files", files.len());
+                eprint!("{}", progress_bar(n, files.len()));
             }
         }
         outcomes
@@ -432,5 +447,28 @@ fn bundle_inspect(file: &str) -> ExitCode {
             eprintln!("fern: {file}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn progress_bar_fills_in_proportion() {
+        assert_eq!(
+            progress_bar(0, 171),
+            format!("[>{}]   0/171 vector files", " ".repeat(29))
+        );
+        let half = progress_bar(86, 172);
+        assert!(half.starts_with(&format!("[{}>", "=".repeat(15))), "{half}");
+        assert_eq!(
+            progress_bar(171, 171),
+            format!("[{}] 171/171 vector files", "=".repeat(30))
+        );
+        // Every line has the same width, so `\r` redraws cleanly.
+        let widths: Vec<usize> = (0..=171).map(|n| progress_bar(n, 171).len()).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]));
+        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0 vector files", "=".repeat(30)));
     }
 }
