@@ -19,6 +19,7 @@ pub mod backtrace;
 mod block;
 mod error;
 mod events;
+pub mod trace;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use backtrace::Backtrace;
 pub use block::Block;
 pub use error::{syscall_error, Classify, ExecutionError, Result, SyscallError};
 pub use events::{EventsAccumulator, EVENTS_AMT_BITWIDTH};
+pub use trace::{ExecEvent, ExecTrace, IpldOp, TraceBlock};
 
 use crate::engine::{Engine, MemoryLimiter};
 use crate::gas::{Gas, GasCharge, GasTracker, PriceList};
@@ -147,8 +149,8 @@ pub struct FinishRet {
     pub events: Vec<StampedEvent>,
     /// Root of the events AMT, when there are events.
     pub events_root: Option<Cid>,
-    /// Every gas charge attempted, in order (only when the machine context enables tracing).
-    pub gas_trace: Vec<GasCharge>,
+    /// The execution trace (only when the machine context enables tracing; empty otherwise).
+    pub exec_trace: ExecTrace,
 }
 
 /// Fixed facts about the message whose call stack this is.
@@ -194,6 +196,9 @@ pub struct State<B: Blockstore + 'static, E: Externs + 'static> {
     pub invoke: InvokeFn<B, E>,
     /// The host's proof verifier.
     pub proofs: Arc<dyn ProofVerifier>,
+    /// The execution trace so far, when tracing (gas charges not yet moved here wait in the
+    /// gas tracker until the next event).
+    pub exec_trace: Option<ExecTrace>,
 }
 
 /// The call manager of one message. It is moved into the kernel of each invocation while actor
@@ -232,7 +237,8 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         receiver: Option<ActorID>,
         receiver_address: &Address,
     ) -> Self {
-        let gas = GasTracker::new(Gas::new(gas_limit), Gas::ZERO, machine.context.tracing);
+        let tracing = machine.context.tracing;
+        let gas = GasTracker::new(Gas::new(gas_limit), Gas::ZERO, tracing);
         let access = StateAccessTracker::new(machine.config.price_list.preloaded_actors);
         access.record_actor_update(message.origin);
         access.record_address(&message.origin_address);
@@ -255,6 +261,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
             call_stack: Vec::new(),
             invoke,
             proofs,
+            exec_trace: tracing.then(Vec::new),
         })))
     }
 
@@ -289,10 +296,17 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
             gas,
             events,
             backtrace,
+            exec_trace,
             ..
         } = *state;
         let gas_used = gas.used().round_up();
-        let gas_trace = gas.take_trace();
+        let exec_trace = match exec_trace {
+            Some(mut trace) => {
+                gas.drain_trace_into(&mut trace, ExecEvent::GasCharge);
+                trace
+            }
+            None => Vec::new(),
+        };
         let ret = events
             .finish()
             .map_err(ExecutionError::Fatal)
@@ -301,7 +315,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
                 backtrace,
                 events,
                 events_root,
-                gas_trace,
+                exec_trace,
             });
         (ret, machine)
     }
@@ -333,9 +347,38 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         res
     }
 
+    /// Whether an execution trace is being recorded.
+    pub fn is_tracing(&self) -> bool {
+        self.exec_trace.is_some()
+    }
+
+    /// Appends `event` to the execution trace, after the gas charges taken since the previous
+    /// event. Does nothing when not tracing.
+    pub fn trace(&mut self, event: impl FnOnce() -> ExecEvent) {
+        let state = &mut **self;
+        if let Some(trace) = &mut state.exec_trace {
+            state.gas.drain_trace_into(trace, ExecEvent::GasCharge);
+            trace.push(event());
+        }
+    }
+
+    /// Records a `debug::log` message in the execution trace (when tracing).
+    pub fn log(&mut self, message: impl FnOnce() -> String) {
+        self.trace(|| ExecEvent::Log(message()));
+    }
+
+    /// Records a block read or write in the execution trace (when tracing).
+    pub fn trace_ipld(&mut self, op: IpldOp, cid: Cid, size: usize) {
+        self.trace(|| ExecEvent::Ipld { op, cid, size });
+    }
+
     /// Sends: calls `entrypoint` of `to` from `from` with `params` and `value`, optionally under
     /// its own gas limit. If the callee runs out of gas under that limit while the outer account
     /// still has gas, the result is exit code `SYS_OUT_OF_GAS` instead of an error.
+    ///
+    /// When tracing, an [`Invoke`](Entrypoint::Invoke) records [`ExecEvent::Call`] first and
+    /// [`ExecEvent::CallReturn`] or [`ExecEvent::CallError`] last (after the gas limit is popped
+    /// and out of gas is turned into an exit code).
     #[allow(clippy::too_many_arguments)]
     pub fn call_actor(
         &mut self,
@@ -347,6 +390,22 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         gas_limit: Option<Gas>,
         read_only: bool,
     ) -> Result<InvocationResult> {
+        let traced = self.is_tracing() && matches!(entrypoint, Entrypoint::Invoke(_));
+        if traced {
+            let limit = gas_limit
+                .unwrap_or(Gas::MAX)
+                .round_up()
+                .min(self.gas.available().round_up());
+            self.trace(|| ExecEvent::Call {
+                from,
+                to,
+                method: entrypoint.method_num(),
+                params: params.as_ref().map(TraceBlock::from),
+                value: value.clone(),
+                gas_limit: limit,
+                read_only,
+            });
+        }
         if let Some(limit) = gas_limit {
             self.gas.push_limit(limit);
         }
@@ -362,6 +421,22 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
             result = Ok(InvocationResult {
                 exit_code: ExitCode::SYS_OUT_OF_GAS,
                 value: None,
+            });
+        }
+        if traced {
+            self.trace(|| match &result {
+                Ok(r) => ExecEvent::CallReturn {
+                    exit_code: r.exit_code,
+                    value: r.value.as_ref().map(TraceBlock::from),
+                },
+                Err(ExecutionError::OutOfGas) => ExecEvent::CallReturn {
+                    exit_code: ExitCode::SYS_OUT_OF_GAS,
+                    value: None,
+                },
+                Err(ExecutionError::Syscall(e)) => ExecEvent::CallError(e.clone()),
+                Err(ExecutionError::Fatal(_)) => {
+                    ExecEvent::CallError(SyscallError::new(ErrorNumber::Forbidden, "fatal"))
+                }
             });
         }
         result
@@ -479,6 +554,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         let state = self.get_actor(to)?.ok_or_else(|| {
             syscall_error(ErrorNumber::NotFound, format!("actor does not exist: {to}"))
         })?;
+        if matches!(entrypoint, Entrypoint::Invoke(_)) {
+            self.trace(|| ExecEvent::InvokeActor {
+                id: to,
+                state: state.clone(),
+            });
+        }
 
         if !value.is_zero() {
             self.charge(self.price_list().on_value_transfer())?;

@@ -25,7 +25,8 @@ use fvm_ipld_encoding::RawBytes;
 
 use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{
-    Backtrace, Block, CallManager, Entrypoint, ExecutionError, InvocationResult, MessageOrigin,
+    Backtrace, Block, CallManager, Entrypoint, ExecEvent, ExecTrace, ExecutionError,
+    InvocationResult, MessageOrigin,
 };
 use crate::engine::Engine;
 use crate::gas::{GasCharge, GasOutputs};
@@ -75,9 +76,11 @@ pub struct ApplyRet {
     pub events: Vec<StampedEvent>,
     /// Codec of the return value, if any.
     pub return_codec: Option<u64>,
-    /// Every gas charge attempted while executing, in order, when the machine context enables
-    /// tracing (the same sequence as the gas charges of ref-fvm's execution trace).
-    pub gas_trace: Vec<GasCharge>,
+    /// The execution trace (calls, returns, errors, actors invoked, gas charges, blocks read
+    /// and written, debug logs), in order, when the machine context enables tracing; empty
+    /// otherwise, and for messages rejected before execution. See
+    /// [`ExecEvent`](crate::call_manager::ExecEvent) and FIPS/execution.md.
+    pub exec_trace: ExecTrace,
 }
 
 impl ApplyRet {
@@ -99,8 +102,14 @@ impl ApplyRet {
             failure_info: Some(ApplyFailure::PreValidation(why.into())),
             events: Vec::new(),
             return_codec: None,
-            gas_trace: Vec::new(),
+            exec_trace: Vec::new(),
         }
+    }
+
+    /// The gas charges of the execution trace, in order: every charge attempted, including the
+    /// one that ran out of gas (empty when not tracing).
+    pub fn gas_charges(&self) -> impl Iterator<Item = &GasCharge> + '_ {
+        self.exec_trace.iter().filter_map(ExecEvent::as_gas_charge)
     }
 }
 
@@ -248,7 +257,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         let finish = finish.map_err(|e| ExecutionFailure(anyhow!("{e}")))?;
         let mut backtrace = finish.backtrace;
         let gas_used = finish.gas_used;
-        let gas_trace = finish.gas_trace;
+        let exec_trace = finish.exec_trace;
         let events_root = finish.events_root;
 
         let (receipt, return_codec) = match result {
@@ -326,7 +335,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
                 pre.gas_cost,
                 finish.events,
                 return_codec,
-                gas_trace,
+                exec_trace,
             ),
             ApplyKind::Implicit => Ok(ApplyRet {
                 receipt,
@@ -340,7 +349,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
                 failure_info,
                 events: finish.events,
                 return_codec,
-                gas_trace,
+                exec_trace,
             }),
         }
     }
@@ -465,7 +474,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         gas_cost: TokenAmount,
         events: Vec<StampedEvent>,
         return_codec: Option<u64>,
-        gas_trace: Vec<GasCharge>,
+        exec_trace: ExecTrace,
     ) -> Result<ApplyRet, ExecutionFailure> {
         let machine = self.machine_mut()?;
         let out = GasOutputs::compute(
@@ -507,7 +516,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
             failure_info,
             events,
             return_codec,
-            gas_trace,
+            exec_trace,
         })
     }
 }

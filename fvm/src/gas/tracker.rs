@@ -126,4 +126,12 @@ impl GasTracker {
     pub fn take_trace(&self) -> Vec<GasCharge> {
         self.trace.as_ref().map(|t| t.take()).unwrap_or_default()
     }
+
+    /// Moves the charges recorded so far, in order, into `out` (converted by `wrap`), keeping the
+    /// tracker's buffer for later charges. Does nothing when not tracing.
+    pub fn drain_trace_into<T>(&self, out: &mut Vec<T>, wrap: impl Fn(GasCharge) -> T) {
+        if let Some(trace) = &self.trace {
+            out.extend(trace.borrow_mut().drain(..).map(wrap));
+        }
+    }
 }

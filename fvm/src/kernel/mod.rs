@@ -30,7 +30,7 @@ pub use blocks::{BlockRegistry, BlockStat, FIRST_BLOCK_ID};
 
 use crate::call_manager::{
     syscall_error, Block, CallManager, Classify, Entrypoint, ExecutionError, InvocationResult,
-    Result, NO_DATA_BLOCK_ID,
+    IpldOp, Result, NO_DATA_BLOCK_ID,
 };
 use crate::gas::limits::{MAX_EVENT_ENTRIES, MAX_EVENT_KEY_LEN, MAX_EVENT_VALUES_LEN};
 use crate::gas::{Gas, PriceList};
@@ -311,6 +311,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .get(cid)
             .map_err(ExecutionError::Fatal)?
             .ok_or_else(|| ExecutionError::Fatal(anyhow!("missing reachable state: {cid}")))?;
+        // Traced once the block is loaded, before its links are scanned (and charged).
+        self.call_manager
+            .trace_ipld(IpldOp::Get, *cid, data.len());
         let links = ipld::scan_links(cid.codec(), &data, self.prices(), &self.call_manager.gas)?;
         self.charge(self.prices().on_block_open(data.len(), links.len()))?;
         let block = Block::new(cid.codec(), data, links);
@@ -354,6 +357,8 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .put_keyed(&cid, block.data())
             .map_err(ExecutionError::Fatal)?;
         self.blocks.mark_reachable(&cid);
+        self.call_manager
+            .trace_ipld(IpldOp::Put, cid, block.size() as usize);
         Ok(cid)
     }
 
@@ -566,6 +571,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// Whether actor debugging is on.
     pub fn debug_enabled(&self) -> bool {
         self.call_manager.machine.config.actor_debugging
+    }
+
+    /// `debug::log` (with debugging on): records the message in the execution trace, when
+    /// tracing. The message is only copied into a `String` when it is recorded.
+    pub fn log(&mut self, message: &str) {
+        self.call_manager.log(|| message.to_owned());
     }
 
     // ---------------- events ----------------

@@ -282,8 +282,8 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         if !k.debug_enabled() {
             return Ok(());
         }
-        let msg = slice(m, off, len)?;
-        let _msg = String::from_utf8(msg.to_vec()).or_illegal_argument()?;
+        let msg = std::str::from_utf8(slice(m, off, len)?).or_illegal_argument()?;
+        k.log(msg);
         Ok(())
     });
     value!(l, "debug", "enabled", i32, |k, m| {
