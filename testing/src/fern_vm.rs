@@ -8,6 +8,7 @@
 
 use anyhow::Result;
 use cid::Cid;
+use fern::call_manager::{ExecEvent, IpldOp};
 use fern::engine::Engine;
 use fern::executor::{ApplyKind, Executor};
 use fern::machine::{Machine, MachineContext, NetworkConfig};
@@ -16,7 +17,7 @@ use fern_shared::version::NetworkVersion as FernNv;
 
 use crate::genesis::RecordingStore;
 use crate::scenario::Scenario;
-use crate::vm::{EventRecord, Outcome, Vm};
+use crate::vm::{EventRecord, Outcome, TraceEvent, Vm};
 
 /// Fern running a scenario.
 pub struct FernVm {
@@ -26,6 +27,16 @@ pub struct FernVm {
 impl FernVm {
     /// A machine for `scenario` with exactly the settings [`crate::ref_vm::RefVm::new`] uses.
     pub fn new(scenario: &Scenario) -> Result<Self> {
+        Self::build(scenario, false)
+    }
+
+    /// Like [`FernVm::new`], with execution tracing on: every [`Outcome`] carries the message's
+    /// trace (as [`crate::ref_vm::RefVm::recorded`] does on the oracle).
+    pub fn traced(scenario: &Scenario) -> Result<Self> {
+        Self::build(scenario, true)
+    }
+
+    fn build(scenario: &Scenario, tracing: bool) -> Result<Self> {
         let genesis = &scenario.genesis;
         let nv = FernNv::new(u32::from(scenario.network_version));
         let mut config = NetworkConfig::new(nv)?
@@ -36,13 +47,16 @@ impl FernVm {
         if scenario.actor_debugging {
             config = config.with_actor_debugging();
         }
-        let context = MachineContext::new(
+        let mut context = MachineContext::new(
             scenario.epoch,
             scenario.epoch as u64 * 30,
             genesis.state_root,
         )
         .with_base_fee(to_fern_amount(&scenario.base_fee))
         .with_circulating_supply(to_fern_amount(&scenario.circ_supply));
+        if tracing {
+            context = context.with_tracing();
+        }
         let externs = VectorExterns::from_maps(
             scenario.randomness.chain.clone(),
             scenario.randomness.beacon.clone(),
@@ -54,6 +68,59 @@ impl FernVm {
 
 fn to_fern_amount(v: &fvm_shared::econ::TokenAmount) -> fern_shared::econ::TokenAmount {
     fern_shared::econ::TokenAmount::from_atto(v.atto().clone())
+}
+
+/// One event of Fern's execution trace as plain data.
+pub fn trace_event(e: &ExecEvent) -> TraceEvent {
+    let block = |b: &Option<fern::call_manager::TraceBlock>| {
+        b.as_ref().map(|b| (b.codec, b.data.clone()))
+    };
+    match e {
+        ExecEvent::GasCharge(c) => TraceEvent::GasCharge {
+            name: c.name.to_string(),
+            compute: c.compute_gas.as_milligas(),
+            other: c.other_gas.as_milligas(),
+        },
+        ExecEvent::Call {
+            from,
+            to,
+            method,
+            params,
+            value,
+            gas_limit,
+            read_only,
+        } => TraceEvent::Call {
+            from: *from,
+            to: to.to_bytes(),
+            method: *method,
+            params: block(params),
+            value: value.atto().to_string(),
+            gas_limit: *gas_limit,
+            read_only: *read_only,
+        },
+        ExecEvent::CallReturn { exit_code, value } => TraceEvent::CallReturn {
+            exit_code: exit_code.value(),
+            value: block(value),
+        },
+        ExecEvent::CallError(e) => TraceEvent::CallError {
+            number: e.number as u32,
+            message: e.message.clone(),
+        },
+        ExecEvent::InvokeActor { id, state } => TraceEvent::InvokeActor {
+            id: *id,
+            code: state.code,
+            state: state.state,
+            sequence: state.sequence,
+            balance: state.balance.atto().to_string(),
+            delegated_address: state.delegated_address.map(|a| a.to_bytes()),
+        },
+        ExecEvent::Log(m) => TraceEvent::Log(m.clone()),
+        ExecEvent::Ipld { op, cid, size } => TraceEvent::Ipld {
+            put: *op == IpldOp::Put,
+            cid: *cid,
+            size: *size,
+        },
+    }
 }
 
 /// The same message in Fern's types, through its CBOR bytes.
@@ -90,6 +157,7 @@ impl Vm for FernVm {
             gas_used: ret.receipt.gas_used,
             events_root: ret.receipt.events_root,
             events,
+            trace: ret.exec_trace.iter().map(trace_event).collect(),
         }
     }
 

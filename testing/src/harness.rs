@@ -49,7 +49,7 @@ use fern::machine::{
 
 use crate::genesis::{Genesis, GenesisSpec, RecordingStore};
 use crate::scenario::tipset_cid;
-use crate::vm::EventRecord;
+use crate::vm::{EventRecord, TraceEvent};
 
 /// The network versions every comparison runs at.
 pub const NETWORK_VERSIONS: [NetworkVersion; 3] = [
@@ -225,6 +225,9 @@ pub struct Observed {
     pub return_codec: Option<u64>,
     /// Every gas charge, in order.
     pub charges: Vec<Charge>,
+    /// The whole execution trace (gas charges, calls, returns, call errors, invoked actors,
+    /// blocks read and written, logs), in order.
+    pub trace: Vec<TraceEvent>,
 }
 
 impl Observed {
@@ -289,6 +292,31 @@ impl Observed {
             ));
         }
         None
+    }
+
+    /// The first difference between the two execution traces (`self` being the oracle's), if
+    /// any. The text of call errors is not compared (diagnostic only; see
+    /// `testing/tests/exec_traces.rs`). Separate from [`first_difference`](Self::first_difference)
+    /// because comparisons across different genesis states legitimately see other code CIDs in
+    /// `InvokeActor` events.
+    pub fn first_trace_difference(&self, ours: &Observed) -> Option<String> {
+        let plain = |e: &TraceEvent| match e {
+            TraceEvent::CallError { number, .. } => TraceEvent::CallError {
+                number: *number,
+                message: String::new(),
+            },
+            other => other.clone(),
+        };
+        let (a, b) = (&self.trace, &ours.trace);
+        let first = (0..a.len().max(b.len()))
+            .find(|&i| a.get(i).map(plain) != b.get(i).map(plain))?;
+        Some(format!(
+            "execution traces differ at #{first}: ref {:?} / fern {:?} (lengths {} / {})",
+            a.get(first),
+            b.get(first),
+            a.len(),
+            b.len()
+        ))
     }
 }
 
@@ -459,8 +487,7 @@ pub fn fern_observed(r: &fern::executor::ApplyRet) -> Observed {
         gas_refund_burned: (r.gas_refund, r.gas_burned),
         return_codec: r.return_codec,
         charges: r
-            .gas_trace
-            .iter()
+            .gas_charges()
             .map(|c| {
                 (
                     c.name.to_string(),
@@ -469,6 +496,7 @@ pub fn fern_observed(r: &fern::executor::ApplyRet) -> Observed {
                 )
             })
             .collect(),
+        trace: r.exec_trace.iter().map(crate::fern_vm::trace_event).collect(),
     }
 }
 
@@ -521,6 +549,7 @@ pub fn ref_observed(r: &fvm::executor::ApplyRet) -> Observed {
                 _ => None,
             })
             .collect(),
+        trace: r.exec_trace.iter().map(crate::ref_vm::trace_event).collect(),
     }
 }
 
@@ -672,6 +701,9 @@ impl Pair {
             );
         }
         if let Some(diff) = t.first_difference(&o) {
+            panic!("{diff}; {}", ctx());
+        }
+        if let Some(diff) = t.first_trace_difference(&o) {
             panic!("{diff}; {}", ctx());
         }
         let ref_root = self.reference.flush().expect("ref-fvm flushes");

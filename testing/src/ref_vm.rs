@@ -24,7 +24,7 @@ use fvm_shared::message::Message;
 
 use crate::genesis::RecordingStore;
 use crate::scenario::{tipset_cid, Randomness, Scenario};
-use crate::vm::{EventRecord, Outcome, Vm};
+use crate::vm::{EventRecord, Outcome, TraceEvent, Vm};
 
 /// Which randomness a draw asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -288,10 +288,71 @@ impl Vm for RefVm {
             gas_used: ret.msg_receipt.gas_used,
             events_root: ret.msg_receipt.events_root,
             events,
+            trace: if self.tracing {
+                ret.exec_trace.iter().map(trace_event).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
     fn state_root(&mut self) -> Cid {
         self.executor.flush().expect("ref-fvm flushes its state")
+    }
+}
+
+/// One event of ref-fvm's execution trace as plain data (the trace is kept in [`Outcome::trace`]
+/// by [`RefVm::recorded`] machines).
+pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
+    let block = |b: &Option<fvm_ipld_encoding::ipld_block::IpldBlock>| {
+        b.as_ref().map(|b| (b.codec, b.data.clone()))
+    };
+    match e {
+        ExecutionEvent::GasCharge(c) => TraceEvent::GasCharge {
+            name: c.name.to_string(),
+            compute: c.compute_gas.as_milligas(),
+            other: c.other_gas.as_milligas(),
+        },
+        ExecutionEvent::Call {
+            from,
+            to,
+            method,
+            params,
+            value,
+            gas_limit,
+            read_only,
+        } => TraceEvent::Call {
+            from: *from,
+            to: to.to_bytes(),
+            method: *method,
+            params: block(params),
+            value: value.atto().to_string(),
+            gas_limit: *gas_limit,
+            read_only: *read_only,
+        },
+        ExecutionEvent::CallReturn(exit_code, value) => TraceEvent::CallReturn {
+            exit_code: exit_code.value(),
+            value: block(value),
+        },
+        ExecutionEvent::CallError(e) => TraceEvent::CallError {
+            number: e.1 as u32,
+            message: e.0.clone(),
+        },
+        ExecutionEvent::InvokeActor { id, state } => TraceEvent::InvokeActor {
+            id: *id,
+            code: state.code,
+            state: state.state,
+            sequence: state.sequence,
+            balance: state.balance.atto().to_string(),
+            delegated_address: state.delegated_address.map(|a| a.to_bytes()),
+        },
+        ExecutionEvent::Log(m) => TraceEvent::Log(m.clone()),
+        ExecutionEvent::Ipld { op, cid, size } => TraceEvent::Ipld {
+            put: matches!(op, fvm::trace::IpldOperation::Put),
+            cid: *cid,
+            size: *size,
+        },
+        // `ExecutionEvent` is non-exhaustive; 4.8.4 has no other variant.
+        other => TraceEvent::Log(format!("unknown ref-fvm trace event: {other:?}")),
     }
 }

@@ -82,8 +82,7 @@ fn run(verifier: Arc<dyn ProofVerifier>) -> (Vec<u8>, Vec<(String, u64)>) {
     let ret = exec.apply_message(&m, ApplyKind::Explicit, 200).unwrap();
     assert!(ret.receipt.exit_code.is_success());
     let charges = ret
-        .gas_trace
-        .iter()
+        .gas_charges()
         .map(|c| (c.name.to_string(), c.total().as_milligas()))
         .collect();
     (ret.receipt.return_data.to_vec(), charges)
