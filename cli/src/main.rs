@@ -145,6 +145,16 @@ fn default_corpus() -> PathBuf {
     }
 }
 
+/// `path` relative to the first directory of `roots` that contains it (unchanged when it was
+/// named directly as a file).
+fn relative_to_roots(path: &Path, roots: &[PathBuf]) -> PathBuf {
+    roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .find_map(|r| path.strip_prefix(r).ok())
+        .map_or_else(|| path.to_path_buf(), Path::to_path_buf)
+}
+
 fn vectors_run(args: &[&str]) -> ExitCode {
     let mut bundles = Vec::new();
     let mut paths = Vec::new();
@@ -251,7 +261,16 @@ fn vectors_run(args: &[&str]) -> ExitCode {
         .fold((0, 0, 0), |(p, f, s), (a, b, c)| (p + a, f + b, s + c));
     println!("{passed} passed, {failed} failed, {skipped} skipped");
     if let Some(file) = report_file {
-        if let Err(e) = std::fs::write(&file, report::report_text(&outcomes)) {
+        // Name files relative to the directory they were found in, so that reports of the
+        // same corpus compare equal whatever its location.
+        let named: Vec<FileOutcome> = outcomes
+            .iter()
+            .map(|o| FileOutcome {
+                path: relative_to_roots(&o.path, &paths),
+                ..o.clone()
+            })
+            .collect();
+        if let Err(e) = std::fs::write(&file, report::report_text(&named)) {
             return input_error(format!("cannot write the report {}: {e}", file.display()));
         }
     }

@@ -167,15 +167,8 @@ fn report_is_sorted_json_lines_and_repeatable() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().unwrap()).collect();
-    let d = dir.display();
-    assert_eq!(
-        files,
-        [
-            format!("{d}/a.json"),
-            format!("{d}/broken.json"),
-            format!("{d}/nested/tipset.json")
-        ]
-    );
+    // Named relative to the directory given, so reports do not depend on where it is.
+    assert_eq!(files, ["a.json", "broken.json", "nested/tipset.json"]);
     let results: Vec<&str> = lines
         .iter()
         .map(|l| l["result"].as_str().unwrap())
