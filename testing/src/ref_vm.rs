@@ -288,11 +288,9 @@ impl Vm for RefVm {
             gas_used: ret.msg_receipt.gas_used,
             events_root: ret.msg_receipt.events_root,
             events,
-            trace: if self.tracing {
-                ret.exec_trace.iter().map(trace_event).collect()
-            } else {
-                Vec::new()
-            },
+            // Whatever ref-fvm reports: with tracing off, 4.8.4 still records `Ipld` and `Log`
+            // events (its `trace_ipld` and `log` do not check the tracing flag).
+            trace: ret.exec_trace.iter().map(trace_event).collect(),
         }
     }
 
@@ -301,8 +299,7 @@ impl Vm for RefVm {
     }
 }
 
-/// One event of ref-fvm's execution trace as plain data (the trace is kept in [`Outcome::trace`]
-/// by [`RefVm::recorded`] machines).
+/// One event of ref-fvm's execution trace as plain data (as kept in [`Outcome::trace`]).
 pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
     let block = |b: &Option<fvm_ipld_encoding::ipld_block::IpldBlock>| {
         b.as_ref().map(|b| (b.codec, b.data.clone()))

@@ -99,7 +99,8 @@ pub struct Outcome {
     /// The events, in emission order.
     pub events: Vec<EventRecord>,
     /// The execution trace, when the VM was built to trace (`RefVm::recorded`,
-    /// `FernVm::traced`); empty otherwise.
+    /// `FernVm::traced`). Otherwise empty on Fern, while ref-fvm 4.8.4 still reports its `Ipld`
+    /// and `Log` events.
     pub trace: Vec<TraceEvent>,
 }
 
