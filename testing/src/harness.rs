@@ -5,7 +5,9 @@
 //! tracing on. [`Pair::apply`] runs a message on both and panics at the first difference in
 //! anything observable: the receipt (exit code, return bytes, gas used, events root), the events,
 //! the fee split, the return codec, the **ordered gas charges** (name, compute and other gas of
-//! every charge, from ref-fvm's execution trace and Fern's gas trace) and the flushed state root.
+//! every charge), then the **whole execution trace** (calls, returns, call errors by number,
+//! invoked actors, block reads and writes, logs, interleaved with the charges; see
+//! [`Observed::first_trace_difference`]) and the flushed state root.
 //!
 //! Where [`crate::scenario`] describes messages once and compares final outcomes of whole
 //! scenarios, this harness is for tests written as code: hand-written (WAT) actors installed at
