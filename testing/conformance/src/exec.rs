@@ -115,13 +115,16 @@ pub fn exec(
             .put_keyed(cid, data)
             .map_err(|e| VectorError::Car(e.to_string()))?;
     }
-    Ok(apply_messages(
-        store,
-        state.root,
-        settings,
-        VectorExterns::default(),
-        messages,
-    ))
+    crate::runner::guard(|| {
+        apply_messages(
+            store,
+            state.root,
+            settings,
+            VectorExterns::default(),
+            messages,
+        )
+    })
+    .map_err(VectorError::Internal)
 }
 
 /// A CAR (version 1) whose root is `root` and whose blocks are those reachable from it (through

@@ -50,6 +50,9 @@ pub enum VectorError {
     /// The vector is of a kind this runner does not replay.
     #[error("unsupported vector: {0}")]
     Unsupported(String),
+    /// Fern panicked (a bug in Fern, reported instead of aborting the whole run).
+    #[error("internal error (a bug in Fern): {0}")]
+    Internal(String),
     /// A bundle archive (zstd or tar) could not be read.
     #[error("invalid bundle archive: {0}")]
     Archive(String),

@@ -143,7 +143,8 @@ impl RunOptions {
 pub struct Mismatch {
     /// The message index (`None` for the final state root or a whole-vector problem).
     pub message: Option<usize>,
-    /// The field: `exit_code`, `return`, `gas_used`, `events_root`, `state_root` or `apply`.
+    /// The field: `exit_code`, `return`, `gas_used`, `events_root`, `state_root`, `apply`, or
+    /// `panic` (Fern panicked: a bug, reported as a failure).
     pub field: &'static str,
     /// What the vector expects.
     pub expected: String,
@@ -415,14 +416,37 @@ pub fn on_chain_length(msg: &Message, cbor_len: usize) -> usize {
     }
 }
 
-/// Runs every variant of `vector`.
+/// Runs `f`, turning a panic into its message: a bug in Fern fails one vector instead of
+/// aborting the whole run (or crossing into a host that links the runner).
+pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    })
+}
+
+/// Runs every variant of `vector` (a panic fails the variant, with field `panic`).
 pub fn run_vector(vector: &TestVector, options: &RunOptions) -> Vec<VariantOutcome> {
     vector
         .preconditions
         .variants
         .iter()
         .map(|v| {
-            let (result, actual) = run_variant_with_actuals(vector, v, options);
+            let (result, actual) = match guard(|| run_variant_with_actuals(vector, v, options)) {
+                Ok(done) => done,
+                Err(panic) => {
+                    let failed = VariantResult::Failed(vec![Mismatch {
+                        message: None,
+                        field: "panic",
+                        expected: "no panic".into(),
+                        actual: panic,
+                    }]);
+                    (failed, Actuals::default())
+                }
+            };
             VariantOutcome {
                 variant: v.id.clone(),
                 result,
