@@ -488,6 +488,9 @@ mod tests {
         // Every line has the same width, so `\r` redraws cleanly.
         let widths: Vec<usize> = (0..=171).map(|n| progress_bar(n, 171).len()).collect();
         assert!(widths.iter().all(|w| *w == widths[0]));
-        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0 vector files", "=".repeat(30)));
+        assert_eq!(
+            progress_bar(0, 0),
+            format!("[{}] 0/0 vector files", "=".repeat(30))
+        );
     }
 }

@@ -68,7 +68,10 @@ fn corpus_report_is_identical_across_runs_and_thread_counts() {
         reports.push((report.clone(), std::fs::read(&report).unwrap()));
     }
     let (first_path, first) = &reports[0];
-    let lines = first.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    let lines = first
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     assert!(
         lines >= MIN_VECTORS,
         "the report has {lines} lines; the corpus needs at least {MIN_VECTORS} variants"

@@ -15,7 +15,11 @@ use fern_testing::scenario::{run, Scenario};
 use fern_testing::scenarios::{all, standard_genesis};
 use fvm_shared::version::NetworkVersion;
 
-fn time_all(scenarios: &[Scenario], fern: bool, per_group: &mut BTreeMap<String, Duration>) -> Duration {
+fn time_all(
+    scenarios: &[Scenario],
+    fern: bool,
+    per_group: &mut BTreeMap<String, Duration>,
+) -> Duration {
     let mut total = Duration::ZERO;
     for s in scenarios {
         let started = Instant::now();

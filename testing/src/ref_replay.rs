@@ -78,13 +78,19 @@ pub fn replay_variant(vector: &TestVector, variant: &Variant) -> Result<Vec<Stri
             .with_context(|| format!("message {i}: fatal error"))?;
         let got = &ret.msg_receipt;
         if got.exit_code.value() != want.exit_code {
-            diffs.push(format!("message {i}: exit code {} vs {}", want.exit_code, got.exit_code));
+            diffs.push(format!(
+                "message {i}: exit code {} vs {}",
+                want.exit_code, got.exit_code
+            ));
         }
         if got.return_data.bytes() != want.return_data.0.as_slice() {
             diffs.push(format!("message {i}: return data differs"));
         }
         if got.gas_used != want.gas_used {
-            diffs.push(format!("message {i}: gas used {} vs {}", want.gas_used, got.gas_used));
+            diffs.push(format!(
+                "message {i}: gas used {} vs {}",
+                want.gas_used, got.gas_used
+            ));
         }
         if let Some(events) = &want.events_root {
             if events.map(|c| c.0) != got.events_root {

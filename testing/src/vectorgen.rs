@@ -143,7 +143,10 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
     let mut receipts = Vec::new();
     for (step, out) in scenario.steps.iter().zip(&result.outcomes) {
         if out.exit_code == FATAL {
-            bail!("{}: ref-fvm refused the message with a fatal error", step.label);
+            bail!(
+                "{}: ref-fvm refused the message with a fatal error",
+                step.label
+            );
         }
         apply_messages.push(ApplyMessage {
             bytes: Base64(fvm_ipld_encoding::to_vec(&step.msg)?),
@@ -173,7 +176,11 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
         .collect();
     needed.extend(&recording.invoked_code);
     needed.extend(machine_start_reads(scenario)?);
-    needed.extend(actor_lists(genesis, &recording.written, &result.state_root)?);
+    needed.extend(actor_lists(
+        genesis,
+        &recording.written,
+        &result.state_root,
+    )?);
     let blocks: Vec<(&Cid, &[u8])> = needed
         .iter()
         .filter_map(|c| {

@@ -90,7 +90,10 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
         *per_nv.entry(variants[0].nv).or_insert(0usize) += 1;
     }
     for nv in CORPUS_NETWORK_VERSIONS {
-        assert!(per_nv.get(&nv).copied().unwrap_or(0) >= 15, "nv{nv}: {per_nv:?}");
+        assert!(
+            per_nv.get(&nv).copied().unwrap_or(0) >= 15,
+            "nv{nv}: {per_nv:?}"
+        );
     }
 
     // Every scenario of the library that a vector can express is in the corpus.
@@ -109,16 +112,28 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
 
     let receipts = || files.iter().flat_map(|f| &f.vector.postconditions.receipts);
     // Multi-message vectors, events, randomness rules.
-    assert!(files.iter().filter(|f| f.vector.apply_messages.len() > 1).count() >= 100);
+    assert!(
+        files
+            .iter()
+            .filter(|f| f.vector.apply_messages.len() > 1)
+            .count()
+            >= 100
+    );
     assert!(receipts().any(|r| matches!(r.events_root, Some(Some(_)))));
     assert!(files.iter().any(|f| !f.vector.randomness.is_empty()));
     // Executor exit paths: sender invalid (1), sender state invalid (2), insufficient funds (6),
     // out of gas (7), illegal argument (16), user exit codes; and successes.
     let codes: BTreeSet<u32> = receipts().map(|r| r.exit_code).collect();
     for code in [0, 1, 2, 6, 7, 16] {
-        assert!(codes.contains(&code), "no receipt with exit code {code}: {codes:?}");
+        assert!(
+            codes.contains(&code),
+            "no receipt with exit code {code}: {codes:?}"
+        );
     }
-    assert!(codes.iter().any(|c| *c >= 32), "no user exit code: {codes:?}");
+    assert!(
+        codes.iter().any(|c| *c >= 32),
+        "no user exit code: {codes:?}"
+    );
     assert!(receipts().count() >= 1000);
 }
 
@@ -152,8 +167,15 @@ fn committed_corpus_replays_on_ref_fvm_from_the_files_alone() {
                 messages += v.apply_messages.len();
             }
         }
-        eprintln!("ref-fvm replayed {} vectors, {messages} messages", vectors.len());
-        assert!(failures.is_empty(), "ref-fvm disagrees:\n{}", failures.join("\n"));
+        eprintln!(
+            "ref-fvm replayed {} vectors, {messages} messages",
+            vectors.len()
+        );
+        assert!(
+            failures.is_empty(),
+            "ref-fvm disagrees:\n{}",
+            failures.join("\n")
+        );
 
         // The replay can tell: one gas figure off by one is reported.
         let (path, v) = &vectors[0];

@@ -57,7 +57,10 @@ fn no_panic(what: &str, v: &TestVector) -> bool {
         match &o.result {
             VariantResult::Passed => {}
             VariantResult::Failed(m) => {
-                assert!(m.iter().all(|m| m.field != "panic"), "{what}: Fern panicked: {m:?}");
+                assert!(
+                    m.iter().all(|m| m.field != "panic"),
+                    "{what}: Fern panicked: {m:?}"
+                );
                 passed = false;
             }
             VariantResult::Skipped(_) => passed = false,
@@ -76,7 +79,10 @@ fn must_not_pass(what: &str, v: &TestVector) {
         match &o.result {
             VariantResult::Passed => panic!("{what}: a mangled vector passed"),
             VariantResult::Failed(m) => {
-                assert!(m.iter().all(|m| m.field != "panic"), "{what}: Fern panicked: {m:?}")
+                assert!(
+                    m.iter().all(|m| m.field != "panic"),
+                    "{what}: Fern panicked: {m:?}"
+                )
             }
             VariantResult::Skipped(_) => {}
         }
@@ -119,10 +125,11 @@ fn mangled_json_is_an_error_not_a_panic() {
                 // Some mutations leave valid JSON (inside a base64 string, say): run those.
                 if let Ok(v) = parsed {
                     if v.to_json().into_bytes() != json {
-                        let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                            || run_vector(&v, &RunOptions::default()),
-                        ))
-                        .unwrap_or_else(|_| panic!("{name} #{i}: the runner panicked"));
+                        let outcomes =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                run_vector(&v, &RunOptions::default())
+                            }))
+                            .unwrap_or_else(|_| panic!("{name} #{i}: the runner panicked"));
                         for o in outcomes {
                             if let VariantResult::Failed(m) = &o.result {
                                 assert!(m.iter().all(|m| m.field != "panic"), "{m:?}");
@@ -214,7 +221,10 @@ fn blocks_with_wrong_data_fail_the_vector() {
         }
         assert!(checked >= 40, "only {checked} blocks mangled");
         // Most blocks of a vector are ones its messages read.
-        assert!(failed * 2 > checked, "only {failed} of {checked} mangled vectors failed");
+        assert!(
+            failed * 2 > checked,
+            "only {failed} of {checked} mangled vectors failed"
+        );
     });
 }
 

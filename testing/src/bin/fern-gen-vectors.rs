@@ -32,10 +32,7 @@ fn main() -> ExitCode {
             a => dir = Some(PathBuf::from(a)),
         }
     }
-    let dir = dir.unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../test-vectors")
-    });
+    let dir = dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors"));
     // Both VMs recurse on the host stack for nested calls.
     let worker = std::thread::Builder::new()
         .stack_size(1 << 30)
@@ -91,8 +88,19 @@ fn generate(dir: &Path, check: bool) -> anyhow::Result<ExitCode> {
             println!("would delete: {s}");
         }
         let same = changed.is_empty() && stale.is_empty();
-        println!("{}", if same { "corpus up to date" } else { "corpus out of date" });
-        return Ok(if same { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        println!(
+            "{}",
+            if same {
+                "corpus up to date"
+            } else {
+                "corpus out of date"
+            }
+        );
+        return Ok(if same {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     println!("{} written, {} deleted", changed.len(), stale.len());
     Ok(replay(&files))
@@ -106,7 +114,10 @@ fn replay(files: &[VectorFile]) -> ExitCode {
         for outcome in run_vector(&f.vector, &RunOptions::default()) {
             if outcome.result != VariantResult::Passed {
                 failed += 1;
-                println!("FAIL {} [{}]: {:?}", f.path, outcome.variant, outcome.result);
+                println!(
+                    "FAIL {} [{}]: {:?}",
+                    f.path, outcome.variant, outcome.result
+                );
             }
         }
     }
