@@ -219,12 +219,11 @@ fn upgrades_match() {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::with_actors(nv, 1, &extra);
             let from = p.account(0);
-            let mut seq = 0;
-            for id in [3100u64, 3101, 3102, 3103, 3200, 3100] {
+            for (seq, id) in [3100u64, 3101, 3102, 3103, 3200, 3100].into_iter().enumerate() {
                 let r = p.apply(msg(
                     from,
                     Address::new_id(id),
-                    seq,
+                    seq as u64,
                     TokenAmount::from_atto(0),
                     2,
                     RawBytes::default(),
@@ -232,7 +231,6 @@ fn upgrades_match() {
                 if std::env::var_os("FERN_TRACE").is_some() {
                     eprintln!("upgrader {id}: exit {}", r.exit_code);
                 }
-                seq += 1;
             }
         }
     });
