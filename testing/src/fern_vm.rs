@@ -62,7 +62,9 @@ impl FernVm {
             scenario.randomness.beacon.clone(),
         );
         let machine = Machine::new(config, context, genesis.store(), externs)?;
-        Ok(FernVm { executor: Executor::new(Engine::shared(nv)?, machine) })
+        Ok(FernVm {
+            executor: Executor::new(Engine::shared(nv)?, machine),
+        })
     }
 }
 
@@ -72,9 +74,8 @@ fn to_fern_amount(v: &fvm_shared::econ::TokenAmount) -> fern_shared::econ::Token
 
 /// One event of Fern's execution trace as plain data.
 pub fn trace_event(e: &ExecEvent) -> TraceEvent {
-    let block = |b: &Option<fern::call_manager::TraceBlock>| {
-        b.as_ref().map(|b| (b.codec, b.data.clone()))
-    };
+    let block =
+        |b: &Option<fern::call_manager::TraceBlock>| b.as_ref().map(|b| (b.codec, b.data.clone()));
     match e {
         ExecEvent::GasCharge(c) => TraceEvent::GasCharge {
             name: c.name.to_string(),
@@ -131,13 +132,14 @@ pub fn to_fern_message(msg: &fvm_shared::message::Message) -> fern_shared::messa
 
 impl Vm for FernVm {
     fn apply(&mut self, msg: &fvm_shared::message::Message, raw_len: usize) -> Outcome {
-        let ret = match self
-            .executor
-            .apply_message(&to_fern_message(msg), ApplyKind::Explicit, raw_len)
-        {
-            Ok(ret) => ret,
-            Err(_) => return Outcome::fatal(),
-        };
+        let ret =
+            match self
+                .executor
+                .apply_message(&to_fern_message(msg), ApplyKind::Explicit, raw_len)
+            {
+                Ok(ret) => ret,
+                Err(_) => return Outcome::fatal(),
+            };
         let events = ret
             .events
             .iter()

@@ -310,8 +310,8 @@ impl Observed {
             other => other.clone(),
         };
         let (a, b) = (&self.trace, &ours.trace);
-        let first = (0..a.len().max(b.len()))
-            .find(|&i| a.get(i).map(plain) != b.get(i).map(plain))?;
+        let first =
+            (0..a.len().max(b.len())).find(|&i| a.get(i).map(plain) != b.get(i).map(plain))?;
         Some(format!(
             "execution traces differ at #{first}: ref {:?} / fern {:?} (lengths {} / {})",
             a.get(first),
@@ -498,7 +498,11 @@ pub fn fern_observed(r: &fern::executor::ApplyRet) -> Observed {
                 )
             })
             .collect(),
-        trace: r.exec_trace.iter().map(crate::fern_vm::trace_event).collect(),
+        trace: r
+            .exec_trace
+            .iter()
+            .map(crate::fern_vm::trace_event)
+            .collect(),
     }
 }
 
@@ -551,7 +555,11 @@ pub fn ref_observed(r: &fvm::executor::ApplyRet) -> Observed {
                 _ => None,
             })
             .collect(),
-        trace: r.exec_trace.iter().map(crate::ref_vm::trace_event).collect(),
+        trace: r
+            .exec_trace
+            .iter()
+            .map(crate::ref_vm::trace_event)
+            .collect(),
     }
 }
 

@@ -44,7 +44,10 @@ fn comparable(e: &TraceEvent) -> TraceEvent {
 fn first_difference(expected: &[TraceEvent], actual: &[TraceEvent]) -> Option<String> {
     let n = expected.len().max(actual.len());
     for i in 0..n {
-        let (e, a) = (expected.get(i).map(comparable), actual.get(i).map(comparable));
+        let (e, a) = (
+            expected.get(i).map(comparable),
+            actual.get(i).map(comparable),
+        );
         if e != a {
             let context: Vec<String> = expected[i.saturating_sub(3)..i]
                 .iter()
@@ -133,7 +136,11 @@ fn exec_traces_inner(nv: NetworkVersion) {
         differences.len(),
         tally.error_texts_differ,
     );
-    assert!(tally.messages >= 400, "only {} messages compared", tally.messages);
+    assert!(
+        tally.messages >= 400,
+        "only {} messages compared",
+        tally.messages
+    );
     assert!(tally.calls > 0 && tally.invokes > 0 && tally.ipld > 0 && tally.logs > 0);
     assert!(
         differences.is_empty(),

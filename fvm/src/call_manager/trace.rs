@@ -10,7 +10,7 @@
 //! Every event other than a gas charge is preceded by the gas charges taken since the previous
 //! event, so charges and calls interleave exactly as they happened.
 //!
-//! [`ApplyRet`'s trace]: ../../executor/struct.ApplyRet.html#structfield.exec_trace
+//! [`ApplyRet`'s trace]: crate::executor::ApplyRet::exec_trace
 
 use cid::Cid;
 use fern_shared::address::Address;
