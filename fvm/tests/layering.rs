@@ -6,7 +6,15 @@
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom first.
-const LAYERS: &[&str] = &["gas", "engine", "machine", "call_manager", "kernel", "syscalls", "executor"];
+const LAYERS: &[&str] = &[
+    "gas",
+    "engine",
+    "machine",
+    "call_manager",
+    "kernel",
+    "syscalls",
+    "executor",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable source dir") {
@@ -45,7 +53,10 @@ fn referenced_layers(text: &str) -> Vec<usize> {
             vec![rest]
         };
         for name in names {
-            let ident: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let ident: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             if let Some(layer) = LAYERS.iter().position(|l| *l == ident) {
                 found.push(layer);
             }
@@ -62,7 +73,9 @@ fn no_module_references_a_higher_layer() {
     let mut checked = 0;
     let mut violations = Vec::new();
     for file in &files {
-        let Some(own) = layer_of(&src, file) else { continue };
+        let Some(own) = layer_of(&src, file) else {
+            continue;
+        };
         checked += 1;
         let text = std::fs::read_to_string(file).expect("readable source");
         for used in referenced_layers(&text) {
@@ -76,16 +89,29 @@ fn no_module_references_a_higher_layer() {
             }
         }
     }
-    assert!(checked > 20, "only {checked} layered files found; did the layout change?");
+    assert!(
+        checked > 20,
+        "only {checked} layered files found; did the layout change?"
+    );
     violations.sort();
     violations.dedup();
-    assert!(violations.is_empty(), "upward references:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "upward references:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]
 fn the_reference_scanner_sees_grouped_and_plain_paths() {
     assert_eq!(referenced_layers("use crate::gas::Gas;"), vec![0]);
-    assert_eq!(referenced_layers("use crate::{machine::Machine, executor::X};"), vec![2, 6]);
-    assert_eq!(referenced_layers("// use crate::executor::X;"), Vec::<usize>::new());
+    assert_eq!(
+        referenced_layers("use crate::{machine::Machine, executor::X};"),
+        vec![2, 6]
+    );
+    assert_eq!(
+        referenced_layers("// use crate::executor::X;"),
+        Vec::<usize>::new()
+    );
     assert_eq!(referenced_layers("let x = crate::kernel::f();"), vec![4]);
 }

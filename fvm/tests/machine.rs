@@ -704,11 +704,7 @@ fn genesis<B: Blockstore>(store: &B, codes: &[(String, Cid)]) -> (Cid, Cid) {
 type PutBlock<'a> = dyn Fn(&Cid, &[u8]) + 'a;
 
 /// A random DAG written the same way into two stores. Returns candidate roots.
-fn random_dag(
-    rng: &mut Rng,
-    stores: &[&PutBlock<'_>],
-    base_only: &[&PutBlock<'_>],
-) -> Vec<Cid> {
+fn random_dag(rng: &mut Rng, stores: &[&PutBlock<'_>], base_only: &[&PutBlock<'_>]) -> Vec<Cid> {
     let mut made: Vec<Cid> = Vec::new();
     let sealed = Cid::new_v1(0xf102, Multihash::wrap(0x1012, &[7u8; 32]).unwrap());
     let unsealed = Cid::new_v1(0xf101, Multihash::wrap(0x1012, &[5u8; 32]).unwrap());
@@ -1189,7 +1185,11 @@ fn network_config_versions_and_limits() {
     // `upgrade-actor` cargo feature is off there; FIPS/abi.md, section 2.1).
     assert!(!cfg.upgrade_actor);
     assert!(cfg.clone().with_upgrade_actor(true).upgrade_actor);
-    assert!(!cfg.with_upgrade_actor(true).with_upgrade_actor(false).upgrade_actor);
+    assert!(
+        !cfg.with_upgrade_actor(true)
+            .with_upgrade_actor(false)
+            .upgrade_actor
+    );
 
     let ctx = MachineContext::new(5, 6, dag_cbor_blake2b_cid(b"r"));
     let octx = oracle.for_epoch(5, 6, dag_cbor_blake2b_cid(b"r"));

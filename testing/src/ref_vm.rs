@@ -168,7 +168,8 @@ pub(crate) fn engine_for(nc: &NetworkConfig) -> Result<EnginePool> {
 }
 
 pub(crate) type RefMachine = DefaultMachine<ObservedStore, ScenarioExterns>;
-pub(crate) type RefExecutor = DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<RefMachine>>>;
+pub(crate) type RefExecutor =
+    DefaultExecutor<DefaultFilecoinKernel<DefaultCallManager<RefMachine>>>;
 
 /// ref-fvm running a scenario.
 pub struct RefVm {

@@ -23,8 +23,11 @@ use multihash_codetable::{Code, MultihashDigest};
 
 const REWARD_ACTOR_ID: ActorID = 2;
 const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
-const NETWORK_VERSIONS: [NetworkVersion; 3] =
-    [NetworkVersion::V21, NetworkVersion::V25, NetworkVersion::V28];
+const NETWORK_VERSIONS: [NetworkVersion; 3] = [
+    NetworkVersion::V21,
+    NetworkVersion::V25,
+    NetworkVersion::V28,
+];
 
 fn load_bundle(store: &MemoryBlockstore) -> Cid {
     let roots = fvm_ipld_car::load_car(store, fern_bundle::BUNDLE_CAR).expect("bundle CAR loads");
@@ -37,11 +40,13 @@ fn load_bundle(store: &MemoryBlockstore) -> Cid {
 fn tester(nv: NetworkVersion) -> BasicTester {
     let store = MemoryBlockstore::default();
     let root = load_bundle(&store);
-    let mut tester = Tester::new(nv, StateTreeVersion::V5, root, store).expect("tester on our bundle");
-    let reward_code = fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR)
-        .unwrap()
-        .code("reward")
-        .expect("the bundle has a reward actor");
+    let mut tester =
+        Tester::new(nv, StateTreeVersion::V5, root, store).expect("tester on our bundle");
+    let reward_code =
+        fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR)
+            .unwrap()
+            .code("reward")
+            .expect("the bundle has a reward actor");
     let tree = tester.state_tree.as_mut().unwrap();
     let empty = tree.store().put_cbor(&[(); 0], Code::Blake2b256).unwrap();
     tree.set_actor(
@@ -106,20 +111,35 @@ fn manifest_lists_every_actor_with_its_code_cid() {
         assert_eq!(name, built_name);
         let expected = Cid::new_v1(0x55, Code::Blake2b256.digest(wasm));
         assert_eq!(*cid, expected, "code CID of {name}");
-        assert_eq!(store.get(cid).unwrap().as_deref(), Some(*wasm), "code block of {name}");
+        assert_eq!(
+            store.get(cid).unwrap().as_deref(),
+            Some(*wasm),
+            "code block of {name}"
+        );
     }
     // ref-fvm's own manifest reader accepts it and finds every actor a machine needs.
     let manifest = Manifest::load(&store, &data, version).expect("ref-fvm reads our manifest");
-    let ours = fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR).unwrap();
+    let ours =
+        fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR).unwrap();
     assert_eq!(ours.root, root);
     assert_eq!(*manifest.get_account_code(), ours.code("account").unwrap());
     assert_eq!(*manifest.get_init_code(), ours.code("init").unwrap());
     assert_eq!(*manifest.get_system_code(), ours.code("system").unwrap());
-    assert_eq!(*manifest.get_placeholder_code(), ours.code("placeholder").unwrap());
+    assert_eq!(
+        *manifest.get_placeholder_code(),
+        ours.code("placeholder").unwrap()
+    );
     assert_eq!(*manifest.get_eam_code(), ours.code("eam").unwrap());
-    assert_eq!(*manifest.get_ethaccount_code(), ours.code("ethaccount").unwrap());
+    assert_eq!(
+        *manifest.get_ethaccount_code(),
+        ours.code("ethaccount").unwrap()
+    );
     for (i, (name, cid)) in ours.actors.iter().enumerate() {
-        assert_eq!(manifest.id_by_code(cid) as usize, i + 1, "builtin type of {name}");
+        assert_eq!(
+            manifest.id_by_code(cid) as usize,
+            i + 1,
+            "builtin type of {name}"
+        );
     }
 }
 
@@ -133,7 +153,12 @@ fn ref_fvm_runs_a_value_transfer_on_our_bundle() {
 
         let value = TokenAmount::from_atto(12_345);
         let ret = apply(&mut t, message(alice, bob, 0, value.clone()));
-        assert_eq!(ret.msg_receipt.exit_code, ExitCode::OK, "nv{nv}: {:?}", ret.failure_info);
+        assert_eq!(
+            ret.msg_receipt.exit_code,
+            ExitCode::OK,
+            "nv{nv}: {:?}",
+            ret.failure_info
+        );
         assert!(ret.msg_receipt.gas_used > 0);
 
         let a = actor(&t, alice_id);
@@ -142,7 +167,10 @@ fn ref_fvm_runs_a_value_transfer_on_our_bundle() {
         assert_eq!(b.balance, TokenAmount::from_whole(1000) + &value);
         // Alice paid the value plus gas; the tip reached the reward actor and the burn f099.
         let paid = TokenAmount::from_whole(1000) - &a.balance - &value;
-        assert_eq!(paid, &ret.base_fee_burn + &ret.over_estimation_burn + &ret.miner_tip);
+        assert_eq!(
+            paid,
+            &ret.base_fee_burn + &ret.over_estimation_burn + &ret.miner_tip
+        );
         assert!(ret.miner_tip.is_positive());
         assert_eq!(actor(&t, REWARD_ACTOR_ID).balance, ret.miner_tip);
         assert_eq!(
@@ -166,13 +194,24 @@ fn sending_to_a_new_key_address_runs_our_account_constructor() {
         let fresh = Address::new_secp256k1(point.as_bytes()).unwrap();
         let value = TokenAmount::from_atto(777);
         let ret = apply(&mut t, message(alice, fresh, 0, value.clone()));
-        assert_eq!(ret.msg_receipt.exit_code, ExitCode::OK, "nv{nv}: {:?}", ret.failure_info);
+        assert_eq!(
+            ret.msg_receipt.exit_code,
+            ExitCode::OK,
+            "nv{nv}: {:?}",
+            ret.failure_info
+        );
 
         let exec = t.executor.as_ref().unwrap();
-        let id = exec.state_tree().lookup_id(&fresh).unwrap().expect("address registered");
+        let id = exec
+            .state_tree()
+            .lookup_id(&fresh)
+            .unwrap()
+            .expect("address registered");
         let created = actor(&t, id);
         let manifest_account = {
-            let b = fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR).unwrap();
+            let b =
+                fern_bundle::Bundle::load(&MemoryBlockstore::default(), fern_bundle::BUNDLE_CAR)
+                    .unwrap();
             b.code("account").unwrap()
         };
         assert_eq!(created.code, manifest_account);

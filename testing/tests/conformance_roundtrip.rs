@@ -151,7 +151,7 @@ fn vector_files_run_through_run_file() {
         }
         std::fs::write(dir.join("sub/ok.json"), v.to_json()).unwrap();
         std::fs::write(dir.join("broken.json"), "{\"class\": \"message\"").unwrap();
-        let files = fern_conformance::collect_vector_files(&[dir.clone()]).unwrap();
+        let files = fern_conformance::collect_vector_files(std::slice::from_ref(&dir)).unwrap();
         assert_eq!(files.len(), 2);
         let totals = files
             .iter()

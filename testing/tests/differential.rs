@@ -27,22 +27,43 @@ fn run_with_roots(vm: &mut dyn Vm, scenario: &Scenario) -> (Run, Vec<Cid>) {
         roots.push(vm.state_root());
     }
     let state_root = roots.last().copied().unwrap_or_else(|| vm.state_root());
-    (Run { outcomes, state_root }, roots)
+    (
+        Run {
+            outcomes,
+            state_root,
+        },
+        roots,
+    )
 }
 
 /// Every difference between ref-fvm and Fern on one scenario, one line each.
 fn compare(scenario: &Scenario) -> Vec<String> {
-    let (expected, expected_roots) =
-        run_with_roots(&mut RefVm::new(scenario).expect("ref-fvm machine"), scenario);
+    let (expected, expected_roots) = run_with_roots(
+        &mut RefVm::new(scenario).expect("ref-fvm machine"),
+        scenario,
+    );
     let mut fern = match FernVm::new(scenario) {
         Ok(vm) => vm,
-        Err(e) => return vec![format!("{}: Fern cannot build the machine: {e:#}", scenario.name)],
+        Err(e) => {
+            return vec![format!(
+                "{}: Fern cannot build the machine: {e:#}",
+                scenario.name
+            )]
+        }
     };
     let (actual, actual_roots) = run_with_roots(&mut fern, scenario);
     let mut found = differences(scenario, &expected, &actual);
-    for ((step, e), a) in scenario.steps.iter().zip(&expected_roots).zip(&actual_roots) {
+    for ((step, e), a) in scenario
+        .steps
+        .iter()
+        .zip(&expected_roots)
+        .zip(&actual_roots)
+    {
         if e != a {
-            found.push(format!("{} / {}: state root {e} vs {a}", scenario.name, step.label));
+            found.push(format!(
+                "{} / {}: state root {e} vs {a}",
+                scenario.name, step.label
+            ));
             break; // later roots differ too; the first one is the useful one
         }
     }
@@ -50,7 +71,9 @@ fn compare(scenario: &Scenario) -> Vec<String> {
 }
 
 fn known_divergent(name: &str) -> bool {
-    KNOWN_DIVERGENT.iter().any(|(prefix, _)| name.starts_with(prefix))
+    KNOWN_DIVERGENT
+        .iter()
+        .any(|(prefix, _)| name.starts_with(prefix))
 }
 
 fn differential(nv: NetworkVersion) {

@@ -81,7 +81,13 @@ fn build_probes() -> (PathBuf, PathBuf) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--target", "wasm32-unknown-unknown", "--profile", "wasm"])
+        .args([
+            "build",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm",
+        ])
         .args(["-p", "fern_abi_probe", "-p", "fvm_abi_probe"])
         .arg("--target-dir")
         .arg(&target_dir)
@@ -94,11 +100,18 @@ fn build_probes() -> (PathBuf, PathBuf) {
         .expect("failed to run cargo");
     assert!(status.success(), "building the ABI probes failed");
     let out = target_dir.join("wasm32-unknown-unknown").join("wasm");
-    (out.join("fern_abi_probe.wasm"), out.join("fvm_abi_probe.wasm"))
+    (
+        out.join("fern_abi_probe.wasm"),
+        out.join("fvm_abi_probe.wasm"),
+    )
 }
 
 fn render(types: &[ValType]) -> String {
-    types.iter().map(|t| format!("{t}")).collect::<Vec<_>>().join(",")
+    types
+        .iter()
+        .map(|t| format!("{t}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Reads the function imports of a Wasm module.
@@ -162,22 +175,38 @@ fn fern_sdk_imports_match_fvm_sdk() {
         "import sections differ\n  only in fern_sdk: {only_fern:#?}\n  only in fvm_sdk: {only_fvm:#?}"
     );
 
-    let names: BTreeSet<(&str, &str)> =
-        fern.iter().map(|(m, n, _)| (m.as_str(), n.as_str())).collect();
+    let names: BTreeSet<(&str, &str)> = fern
+        .iter()
+        .map(|(m, n, _)| (m.as_str(), n.as_str()))
+        .collect();
     let expected: BTreeSet<(&str, &str)> = ABI_FUNCTIONS.iter().copied().collect();
-    assert_eq!(expected.len(), ABI_FUNCTIONS.len(), "duplicate entry in ABI_FUNCTIONS");
+    assert_eq!(
+        expected.len(),
+        ABI_FUNCTIONS.len(),
+        "duplicate entry in ABI_FUNCTIONS"
+    );
     let missing: Vec<_> = expected.difference(&names).collect();
     let extra: Vec<_> = names.difference(&expected).collect();
-    assert!(missing.is_empty(), "syscalls from ABI.md not imported: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "syscalls from ABI.md not imported: {missing:?}"
+    );
     assert!(extra.is_empty(), "imports not listed in ABI.md: {extra:?}");
     // One signature per function.
-    assert_eq!(fern.len(), names.len(), "a function is imported with two signatures");
+    assert_eq!(
+        fern.len(),
+        names.len(),
+        "a function is imported with two signatures"
+    );
 }
 
 #[test]
 fn every_import_returns_one_i32_status() {
     let (fern_wasm, _) = build_probes();
     for (module, name, sig) in function_imports(&fern_wasm) {
-        assert!(sig.ends_with("-> (i32)"), "{module}::{name} has signature {sig}");
+        assert!(
+            sig.ends_with("-> (i32)"),
+            "{module}::{name} has signature {sig}"
+        );
     }
 }

@@ -44,7 +44,9 @@ impl<K: Hash + Eq + Clone, V: Clone> UndoMap<K, V> {
     }
     fn rollback(&mut self, mark: usize) {
         while self.log.len() > mark {
-            let Some((k, old)) = self.log.pop() else { break };
+            let Some((k, old)) = self.log.pop() else {
+                break;
+            };
             match old {
                 Some(v) => self.map.insert(k, v),
                 None => self.map.remove(&k),
@@ -77,8 +79,10 @@ impl StateAccessTracker {
 
     /// Opens a layer that [`end_transaction`](Self::end_transaction) may undo.
     pub fn begin_transaction(&mut self) {
-        self.layers
-            .push((self.actors.get_mut().mark(), self.addresses.get_mut().mark()));
+        self.layers.push((
+            self.actors.get_mut().mark(),
+            self.addresses.get_mut().mark(),
+        ));
     }
 
     /// Closes the innermost layer, undoing it when `revert`. Fails when no layer is open.

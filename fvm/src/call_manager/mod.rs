@@ -210,7 +210,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Deref for CallManager<B, E> 
     fn deref(&self) -> &State<B, E> {
         // A hollow call manager is only ever left behind in a frame that is waiting for its
         // callee, and such a frame never touches it before `restore`.
-        self.0.as_deref().expect("call manager used while lent to a callee")
+        self.0
+            .as_deref()
+            .expect("call manager used while lent to a callee")
     }
 }
 
@@ -282,7 +284,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
 
     /// Takes a charge from the message's gas account.
     pub fn charge(&self, charge: GasCharge) -> Result<()> {
-        self.gas.charge(charge).map_err(|_| ExecutionError::OutOfGas)
+        self.gas
+            .charge(charge)
+            .map_err(|_| ExecutionError::OutOfGas)
     }
 
     /// Ends the message: gas used (rounded up), backtrace, events and their AMT root, and the

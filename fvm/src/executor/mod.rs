@@ -235,10 +235,16 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         if let Err(e) = cm.charge(pre.inclusion.clone()) {
             let (_, machine) = cm.finish();
             self.machine = Some(machine);
-            return Err(ExecutionFailure(anyhow!("inclusion charge failed after preflight: {e}")));
+            return Err(ExecutionFailure(anyhow!(
+                "inclusion charge failed after preflight: {e}"
+            )));
         }
         let params = (!msg.params.is_empty()).then(|| {
-            let codec = if msg.method_num == METHOD_SEND { IPLD_RAW } else { CBOR };
+            let codec = if msg.method_num == METHOD_SEND {
+                IPLD_RAW
+            } else {
+                CBOR
+            };
             Block::new(codec, msg.params.to_vec(), Vec::new())
         });
         let result = cm.with_transaction(|cm| {
@@ -361,7 +367,8 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<Result<Preflight, ApplyRet>, ExecutionFailure> {
-        msg.check().map_err(|e| ExecutionFailure(anyhow!("invalid message: {e}")))?;
+        msg.check()
+            .map_err(|e| ExecutionFailure(anyhow!("invalid message: {e}")))?;
         let machine = self.machine_mut()?;
         let prices = machine.config.price_list;
         let base_fee = machine.context.base_fee.clone();
@@ -440,7 +447,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         if msg.sequence != state.sequence {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_STATE_INVALID,
-                format!("Actor sequence invalid: {} != {}", msg.sequence, state.sequence),
+                format!(
+                    "Actor sequence invalid: {} != {}",
+                    msg.sequence, state.sequence
+                ),
                 penalty,
             )));
         }
@@ -449,7 +459,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         if state.balance < gas_cost {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_STATE_INVALID,
-                format!("Actor balance less than needed: {} < {gas_cost}", state.balance),
+                format!(
+                    "Actor balance less than needed: {} < {gas_cost}",
+                    state.balance
+                ),
                 penalty,
             )));
         }
@@ -486,7 +499,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         );
         let mut pay = |to: ActorID, amount: &TokenAmount| -> anyhow::Result<()> {
             if amount.is_negative() {
-                return Err(anyhow!("attempted to transfer a negative amount into an actor"));
+                return Err(anyhow!(
+                    "attempted to transfer a negative amount into an actor"
+                ));
             }
             if amount.is_zero() {
                 return Ok(());
@@ -501,8 +516,11 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         pay(REWARD_ACTOR_ID, &out.miner_tip)?;
         pay(BURNT_FUNDS_ACTOR_ID, &out.over_estimation_burn)?;
         pay(sender, &out.refund)?;
-        if &out.base_fee_burn + &out.over_estimation_burn + &out.refund + &out.miner_tip != gas_cost {
-            return Err(ExecutionFailure(anyhow!("gas outputs do not add up to the gas cost")));
+        if &out.base_fee_burn + &out.over_estimation_burn + &out.refund + &out.miner_tip != gas_cost
+        {
+            return Err(ExecutionFailure(anyhow!(
+                "gas outputs do not add up to the gas cost"
+            )));
         }
         Ok(ApplyRet {
             receipt,

@@ -82,7 +82,10 @@ impl BlockRegistry {
         id.checked_sub(FIRST_BLOCK_ID)
             .and_then(|i| self.blocks.get(i as usize))
             .ok_or_else(|| {
-                syscall_error(ErrorNumber::InvalidHandle, format!("invalid block handle {id}"))
+                syscall_error(
+                    ErrorNumber::InvalidHandle,
+                    format!("invalid block handle {id}"),
+                )
             })
     }
 
@@ -110,12 +113,24 @@ mod tests {
     #[test]
     fn handles_start_at_one_and_zero_is_invalid() {
         let mut r = BlockRegistry::new();
-        let id = r.put_reachable(Block::new(0x55, vec![1], Vec::new())).unwrap();
+        let id = r
+            .put_reachable(Block::new(0x55, vec![1], Vec::new()))
+            .unwrap();
         assert_eq!(id, FIRST_BLOCK_ID);
-        assert_eq!(r.put_reachable(Block::new(0x55, vec![2], Vec::new())).unwrap(), 2);
+        assert_eq!(
+            r.put_reachable(Block::new(0x55, vec![2], Vec::new()))
+                .unwrap(),
+            2
+        );
         assert_eq!(number(r.get(0).unwrap_err()), ErrorNumber::InvalidHandle);
         assert_eq!(number(r.get(3).unwrap_err()), ErrorNumber::InvalidHandle);
-        assert_eq!(r.stat(2).unwrap(), BlockStat { codec: 0x55, size: 1 });
+        assert_eq!(
+            r.stat(2).unwrap(),
+            BlockStat {
+                codec: 0x55,
+                size: 1
+            }
+        );
     }
 
     #[test]
@@ -123,7 +138,10 @@ mod tests {
         let mut r = BlockRegistry::new();
         let cid = fern_shared::consts::empty_arr_cid();
         let linking = Block::new(0x71, vec![0], vec![cid]);
-        assert_eq!(number(r.put_check_reachable(linking.clone()).unwrap_err()), ErrorNumber::NotFound);
+        assert_eq!(
+            number(r.put_check_reachable(linking.clone()).unwrap_err()),
+            ErrorNumber::NotFound
+        );
         // A block put as reachable (e.g. parameters) makes its links reachable.
         r.put_reachable(linking.clone()).unwrap();
         assert!(r.is_reachable(&cid));

@@ -164,7 +164,10 @@ fn comm_d(sector_size: u64, pieces: &[Piece]) -> Result<Comm, String> {
 }
 
 /// The unsealed sector CID of a sector of `proof`'s size holding `pieces` in order.
-pub fn unsealed_sector_cid(proof: RegisteredSealProof, pieces: &[PieceInfo]) -> Result<Cid, String> {
+pub fn unsealed_sector_cid(
+    proof: RegisteredSealProof,
+    pieces: &[PieceInfo],
+) -> Result<Cid, String> {
     let ssize = proof.sector_size()?.bytes();
     let mut all = Vec::with_capacity(pieces.len() * 2 + 1);
     if pieces.is_empty() {
@@ -209,7 +212,8 @@ mod tests {
         for level in MIN_ZERO_LEVEL..=MAX_ZERO_LEVEL {
             let size = 1u64 << level;
             let ours = zero_piece_commitment(size).unwrap();
-            let theirs = fvm_shared::piece::zero_piece_commitment(fvm_shared::piece::PaddedPieceSize(size));
+            let theirs =
+                fvm_shared::piece::zero_piece_commitment(fvm_shared::piece::PaddedPieceSize(size));
             assert_eq!(ours, theirs, "size 2^{level}");
         }
         assert!(zero_piece_commitment(64).is_err());

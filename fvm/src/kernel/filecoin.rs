@@ -23,7 +23,10 @@ use crate::machine::Externs;
 fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(_) => Err(err(ErrorNumber::IllegalArgument, format!("panic while {what}"))),
+        Err(_) => Err(err(
+            ErrorNumber::IllegalArgument,
+            format!("panic while {what}"),
+        )),
     }
 }
 
@@ -45,7 +48,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         }
         guarded("verifying a signature", || {
             Ok(match sig_type {
-                SignatureType::Secp256k1 => signatures::verify_secp256k1(signature, plaintext, signer),
+                SignatureType::Secp256k1 => {
+                    signatures::verify_secp256k1(signature, plaintext, signer)
+                }
                 SignatureType::BLS => signatures::verify_bls(signature, plaintext, signer),
             })
         })
@@ -65,7 +70,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 "unequal numbers of bls public keys and plaintexts",
             ));
         }
-        self.charge(self.prices().on_verify_aggregate_signature(keys.len(), plaintexts.len()))?;
+        self.charge(
+            self.prices()
+                .on_verify_aggregate_signature(keys.len(), plaintexts.len()),
+        )?;
         let mut offset = 0usize;
         let mut parts = Vec::with_capacity(lens.len());
         for len in lens {
@@ -74,7 +82,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 .checked_add(*len as usize)
                 .ok_or_else(|| err(ErrorNumber::IllegalArgument, "invalid bls plaintext length"))?;
             parts.push(plaintexts.get(start..offset).ok_or_else(|| {
-                err(ErrorNumber::IllegalArgument, "bls signature plaintext out of bounds")
+                err(
+                    ErrorNumber::IllegalArgument,
+                    "bls signature plaintext out of bounds",
+                )
             })?);
         }
         if offset != plaintexts.len() {
@@ -103,12 +114,17 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             info.challenged_sectors.len(),
         ))?;
         let proofs = self.call_manager.proofs.clone();
-        guarded("verifying a PoSt", || proofs.verify_post(info).or_illegal_argument())
+        guarded("verifying a PoSt", || {
+            proofs.verify_post(info).or_illegal_argument()
+        })
     }
 
     /// `crypto::verify_aggregate_seals`.
     pub fn verify_aggregate_seals(&self, agg: &AggregateSealVerifyProofAndInfos) -> Result<bool> {
-        self.charge(self.prices().on_verify_aggregate_seals(agg.seal_proof, agg.infos.len()))?;
+        self.charge(
+            self.prices()
+                .on_verify_aggregate_seals(agg.seal_proof, agg.infos.len()),
+        )?;
         if agg.infos.is_empty() {
             return Err(err(ErrorNumber::IllegalArgument, "no seal verify infos"));
         }

@@ -108,7 +108,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         let from = self.actor_id;
         let read_only = self.read_only || flags.read_only();
         if read_only && !value.is_zero() {
-            return Err(err(ErrorNumber::ReadOnly, "cannot transfer value when read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "cannot transfer value when read-only",
+            ));
         }
         let params = if params_id == NO_DATA_BLOCK_ID {
             None
@@ -164,7 +167,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// through nested upgrades of itself). The new record drops the delegated address.
     pub fn upgrade_actor(&mut self, new_code: Cid, params_id: u32) -> Result<CallResult> {
         if self.read_only {
-            return Err(err(ErrorNumber::ReadOnly, "upgrade_actor cannot be called while read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "upgrade_actor cannot be called while read-only",
+            ));
         }
         let stack = &self.call_manager.call_stack;
         if let Some(pos) = stack
@@ -242,7 +248,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         let cid = self
             .call_manager
             .get_actor(self.actor_id)?
-            .ok_or_else(|| err(ErrorNumber::IllegalOperation, "state root requested after actor deletion"))?
+            .ok_or_else(|| {
+                err(
+                    ErrorNumber::IllegalOperation,
+                    "state root requested after actor deletion",
+                )
+            })?
             .state;
         self.blocks.mark_reachable(&cid);
         Ok(cid)
@@ -251,11 +262,17 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// `self::set_root`.
     pub fn set_root(&mut self, new: Cid) -> Result<()> {
         if self.read_only {
-            return Err(err(ErrorNumber::ReadOnly, "cannot update the state-root while read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "cannot update the state-root while read-only",
+            ));
         }
         self.charge(self.prices().on_set_root())?;
         if !self.blocks.is_reachable(&new) {
-            return Err(err(ErrorNumber::NotFound, format!("new root cid not reachable: {new}")));
+            return Err(err(
+                ErrorNumber::NotFound,
+                format!("new root cid not reachable: {new}"),
+            ));
         }
         let mut state = self
             .call_manager
@@ -279,19 +296,27 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// (otherwise a non-zero balance is `IllegalOperation`).
     pub fn self_destruct(&mut self, burn_unspent: bool) -> Result<()> {
         if self.read_only {
-            return Err(err(ErrorNumber::ReadOnly, "cannot self-destruct when read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "cannot self-destruct when read-only",
+            ));
         }
         self.charge(self.prices().on_delete_actor())?;
         let balance = self.current_balance()?;
         if !balance.is_zero() {
             if !burn_unspent {
-                return Err(err(ErrorNumber::IllegalOperation, "self-destruct with unspent funds"));
+                return Err(err(
+                    ErrorNumber::IllegalOperation,
+                    "self-destruct with unspent funds",
+                ));
             }
             // Every failure of this transfer is fatal, running out of gas included (ref-fvm
             // classifies the whole result as fatal).
             self.call_manager
                 .transfer(self.actor_id, BURNT_FUNDS_ACTOR_ID, &balance)
-                .map_err(|e| ExecutionError::Fatal(anyhow!("burning funds on self-destruct: {e}")))?;
+                .map_err(|e| {
+                    ExecutionError::Fatal(anyhow!("burning funds on self-destruct: {e}"))
+                })?;
         }
         self.call_manager.delete_actor(self.actor_id)
     }
@@ -302,7 +327,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     pub fn block_open(&mut self, cid: &Cid) -> Result<(u32, BlockStat)> {
         self.charge(self.prices().on_block_open_base())?;
         if !self.blocks.is_reachable(cid) {
-            return Err(err(ErrorNumber::NotFound, format!("block not reachable: {cid}")));
+            return Err(err(
+                ErrorNumber::NotFound,
+                format!("block not reachable: {cid}"),
+            ));
         }
         let data = self
             .call_manager
@@ -312,8 +340,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .map_err(ExecutionError::Fatal)?
             .ok_or_else(|| ExecutionError::Fatal(anyhow!("missing reachable state: {cid}")))?;
         // Traced once the block is loaded, before its links are scanned (and charged).
-        self.call_manager
-            .trace_ipld(IpldOp::Get, *cid, data.len());
+        self.call_manager.trace_ipld(IpldOp::Get, *cid, data.len());
         let links = ipld::scan_links(cid.codec(), &data, self.prices(), &self.call_manager.gas)?;
         self.charge(self.prices().on_block_open(data.len(), links.len()))?;
         let block = Block::new(cid.codec(), data, links);
@@ -328,10 +355,16 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// `ipld::block_create`.
     pub fn block_create(&mut self, codec: u64, data: &[u8]) -> Result<u32> {
         if data.len() > self.call_manager.machine.config.limits.max_block_size {
-            return Err(err(ErrorNumber::LimitExceeded, "blocks may not be larger than 1MiB"));
+            return Err(err(
+                ErrorNumber::LimitExceeded,
+                "blocks may not be larger than 1MiB",
+            ));
         }
         if !ipld::ALLOWED_CODECS.contains(&codec) {
-            return Err(err(ErrorNumber::IllegalCodec, format!("codec {codec} not allowed")));
+            return Err(err(
+                ErrorNumber::IllegalCodec,
+                format!("codec {codec} not allowed"),
+            ));
         }
         let links = ipld::scan_links(codec, data, self.prices(), &self.call_manager.gas)?;
         self.charge(self.prices().on_block_create(data.len(), links.len()))?;
@@ -366,7 +399,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// length).
     pub fn block_read(&self, id: u32, offset: u32, buf: &mut [u8]) -> Result<i32> {
         let end = i32::try_from(u64::from(offset) + buf.len() as u64).map_err(|_| {
-            err(ErrorNumber::IllegalArgument, "offset plus buffer length did not fit into an i32")
+            err(
+                ErrorNumber::IllegalArgument,
+                "offset plus buffer length did not fit into an i32",
+            )
         })?;
         let block = self.blocks.get(id)?;
         let data = block.data();
@@ -432,7 +468,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         }
         let offset = self.call_manager.machine.context.epoch - epoch;
         if offset <= 0 {
-            return Err(err(ErrorNumber::IllegalArgument, "epoch is not in the past"));
+            return Err(err(
+                ErrorNumber::IllegalArgument,
+                "epoch is not in the past",
+            ));
         }
         self.charge(self.prices().on_tipset_cid(offset))?;
         self.call_manager
@@ -450,7 +489,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .context
             .epoch
             .checked_sub(epoch)
-            .ok_or_else(|| err(ErrorNumber::IllegalArgument, "randomness epoch is in the future"))
+            .ok_or_else(|| {
+                err(
+                    ErrorNumber::IllegalArgument,
+                    "randomness epoch is in the future",
+                )
+            })
     }
 
     /// `rand::get_chain_randomness`: the ticket digest at `epoch`.
@@ -510,13 +554,20 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         if self.actor_id != INIT_ACTOR_ID {
             return Err(err(
                 ErrorNumber::Forbidden,
-                format!("create_actor is restricted to the init actor (called by {})", self.actor_id),
+                format!(
+                    "create_actor is restricted to the init actor (called by {})",
+                    self.actor_id
+                ),
             ));
         }
         if self.read_only {
-            return Err(err(ErrorNumber::ReadOnly, "create_actor cannot be called while read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "create_actor cannot be called while read-only",
+            ));
         }
-        self.call_manager.create_actor(code, actor_id, delegated_address)
+        self.call_manager
+            .create_actor(code, actor_id, delegated_address)
     }
 
     /// `actor::get_builtin_actor_type` (0 when not built in).
@@ -584,9 +635,15 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// `event::emit_event`: charges, then validates limits, flags, codecs and buffer lengths.
     pub fn emit_event(&mut self, headers: &[EventEntry], keys: &[u8], values: &[u8]) -> Result<()> {
         if self.read_only {
-            return Err(err(ErrorNumber::ReadOnly, "cannot emit events while read-only"));
+            return Err(err(
+                ErrorNumber::ReadOnly,
+                "cannot emit events while read-only",
+            ));
         }
-        self.charge(self.prices().on_actor_event(headers.len(), keys.len(), values.len()))?;
+        self.charge(
+            self.prices()
+                .on_actor_event(headers.len(), keys.len(), values.len()),
+        )?;
         if headers.len() > MAX_EVENT_ENTRIES {
             return Err(err(ErrorNumber::LimitExceeded, "too many event entries"));
         }
@@ -609,16 +666,27 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 return Err(err(ErrorNumber::LimitExceeded, "event key too long"));
             }
             if val_len as usize > MAX_EVENT_VALUES_LEN {
-                return Err(err(ErrorNumber::IllegalArgument, "event entry value out of range"));
+                return Err(err(
+                    ErrorNumber::IllegalArgument,
+                    "event entry value out of range",
+                ));
             }
             let key = keys
                 .get(key_off..key_off + key_len as usize)
                 .ok_or_else(|| err(ErrorNumber::IllegalArgument, "event entry key out of range"))?;
             let value = values
                 .get(val_off..val_off + val_len as usize)
-                .ok_or_else(|| err(ErrorNumber::IllegalArgument, "event entry value out of range"))?;
+                .ok_or_else(|| {
+                    err(
+                        ErrorNumber::IllegalArgument,
+                        "event entry value out of range",
+                    )
+                })?;
             if codec != IPLD_RAW && codec != CBOR {
-                return Err(err(ErrorNumber::IllegalCodec, "event codec must be IPLD_RAW or CBOR"));
+                return Err(err(
+                    ErrorNumber::IllegalCodec,
+                    "event codec must be IPLD_RAW or CBOR",
+                ));
             }
             entries.push(Entry {
                 flags,
@@ -630,10 +698,16 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             val_off += val_len as usize;
         }
         if key_off != keys.len() {
-            return Err(err(ErrorNumber::IllegalArgument, "event key buffer length is too large"));
+            return Err(err(
+                ErrorNumber::IllegalArgument,
+                "event key buffer length is too large",
+            ));
         }
         if val_off != values.len() {
-            return Err(err(ErrorNumber::IllegalArgument, "event value buffer length is too large"));
+            return Err(err(
+                ErrorNumber::IllegalArgument,
+                "event value buffer length is too large",
+            ));
         }
         let event = StampedEvent::new(self.actor_id, ActorEvent::from(entries));
         self.call_manager.append_event(event);

@@ -17,8 +17,10 @@ pub trait ProofVerifier: Send + Sync {
     /// One seal of a batch (`batch_verify_seals`); an error counts as "invalid".
     fn verify_seal(&self, info: &SealVerifyInfo) -> anyhow::Result<bool>;
     /// An aggregate of seal proofs.
-    fn verify_aggregate_seals(&self, agg: &AggregateSealVerifyProofAndInfos)
-        -> anyhow::Result<bool>;
+    fn verify_aggregate_seals(
+        &self,
+        agg: &AggregateSealVerifyProofAndInfos,
+    ) -> anyhow::Result<bool>;
     /// A replica (sector) update.
     fn verify_replica_update(&self, info: &ReplicaUpdateInfo) -> anyhow::Result<bool>;
 }

@@ -7,8 +7,7 @@ use wasmtime::{GlobalType, Mutability, Store, Val, ValType};
 use super::{bindings, charge_for_exec, update_gas_available, Abort, InvocationData};
 use crate::call_manager::backtrace::Frame;
 use crate::call_manager::{
-    CallManager, Entrypoint, ExecutionError, Invocation, InvocationResult, Result,
-    NO_DATA_BLOCK_ID,
+    CallManager, Entrypoint, ExecutionError, Invocation, InvocationResult, Result, NO_DATA_BLOCK_ID,
 };
 use crate::engine::MEMORY_EXPORT;
 use crate::gas::Gas;
@@ -75,7 +74,14 @@ pub fn invoke<B: Blockstore + 'static, E: Externs + 'static>(
         }
         _ => None,
     };
-    let outcome = run(&mut store, &engine, &inv.code, inv.entrypoint.export_name(), params_id, extra);
+    let outcome = run(
+        &mut store,
+        &engine,
+        &inv.code,
+        inv.entrypoint.export_name(),
+        params_id,
+        extra,
+    );
 
     let data = store.into_data();
     let last_error = data.last_error;
@@ -136,7 +142,11 @@ pub fn invoke<B: Blockstore + 'static, E: Externs + 'static>(
                 ),
                 Abort::Fatal(e) => {
                     let msg = format!("{e:#}");
-                    (ExitCode::SYS_ASSERTION_FAILED, msg, Err(ExecutionError::Fatal(e)))
+                    (
+                        ExitCode::SYS_ASSERTION_FAILED,
+                        msg,
+                        Err(ExecutionError::Fatal(e)),
+                    )
                 }
             };
             if !code.is_success() {
@@ -181,7 +191,13 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
             .map_err(|e| Abort::Fatal(anyhow::anyhow!("cannot load actor code {code}: {e}")))?
     };
 
-    let upgrade_actor = store.data().kernel.call_manager.machine.config.upgrade_actor;
+    let upgrade_actor = store
+        .data()
+        .kernel
+        .call_manager
+        .machine
+        .config
+        .upgrade_actor;
     let linker = cached_linker::<B, E>(engine, upgrade_actor).map_err(Abort::Fatal)?;
 
     // Initial memory and table are paid for before instantiation.
@@ -211,7 +227,12 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
     let pre = {
         let mut linker = linker.borrow_mut();
         linker
-            .define(&*store, crate::engine::GAS_MODULE, crate::engine::GAS_COUNTER_GLOBAL, global)
+            .define(
+                &*store,
+                crate::engine::GAS_MODULE,
+                crate::engine::GAS_COUNTER_GLOBAL,
+                global,
+            )
             .map_err(Abort::Fatal)?;
         linker
             .instantiate_pre(module.module())
@@ -261,7 +282,12 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
 
 /// A cached linker: its engine, the store-data type it serves, whether it links
 /// `actor::upgrade_actor`, and the linker itself.
-type LinkerEntry = (crate::engine::Engine, std::any::TypeId, bool, Box<dyn std::any::Any>);
+type LinkerEntry = (
+    crate::engine::Engine,
+    std::any::TypeId,
+    bool,
+    Box<dyn std::any::Any>,
+);
 
 type SharedLinker<B, E> = std::rc::Rc<std::cell::RefCell<wasmtime::Linker<InvocationData<B, E>>>>;
 

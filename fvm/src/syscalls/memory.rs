@@ -43,8 +43,12 @@ pub fn read_cid(mem: &[u8], offset: u32) -> Result<Cid> {
     let rest = mem
         .get(offset as usize..)
         .ok_or_else(|| syscall_error(ErrorNumber::IllegalArgument, "cid out of bounds"))?;
-    Cid::read_bytes(rest)
-        .map_err(|e| syscall_error(ErrorNumber::IllegalArgument, format!("failed to parse cid: {e}")))
+    Cid::read_bytes(rest).map_err(|e| {
+        syscall_error(
+            ErrorNumber::IllegalArgument,
+            format!("failed to parse cid: {e}"),
+        )
+    })
 }
 
 /// Writes `cid` into the buffer `[offset, offset + len)`, returning its length

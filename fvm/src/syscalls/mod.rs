@@ -48,7 +48,9 @@ impl Abort {
         match e {
             ExecutionError::OutOfGas => Abort::OutOfGas,
             ExecutionError::Fatal(e) => Abort::Fatal(e),
-            ExecutionError::Syscall(e) => Abort::Fatal(anyhow::anyhow!("unexpected syscall error: {e}")),
+            ExecutionError::Syscall(e) => {
+                Abort::Fatal(anyhow::anyhow!("unexpected syscall error: {e}"))
+            }
         }
     }
 

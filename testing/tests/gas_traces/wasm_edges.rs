@@ -219,7 +219,10 @@ fn upgrades_match() {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::with_actors(nv, 1, &extra);
             let from = p.account(0);
-            for (seq, id) in [3100u64, 3101, 3102, 3103, 3200, 3100].into_iter().enumerate() {
+            for (seq, id) in [3100u64, 3101, 3102, 3103, 3200, 3100]
+                .into_iter()
+                .enumerate()
+            {
                 let r = p.apply(msg(
                     from,
                     Address::new_id(id),
