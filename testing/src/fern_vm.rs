@@ -140,19 +140,7 @@ impl Vm for FernVm {
                 Ok(ret) => ret,
                 Err(_) => return Outcome::fatal(),
             };
-        let events = ret
-            .events
-            .iter()
-            .map(|e| EventRecord {
-                emitter: e.emitter,
-                entries: e
-                    .event
-                    .entries
-                    .iter()
-                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                    .collect(),
-            })
-            .collect();
+        let events = fern_events(&ret);
         Outcome {
             exit_code: ret.receipt.exit_code.value(),
             return_data: ret.receipt.return_data.to_vec(),
@@ -166,4 +154,20 @@ impl Vm for FernVm {
     fn state_root(&mut self) -> Cid {
         self.executor.flush().expect("Fern flushes its state")
     }
+}
+
+/// The events of one message's result as plain records, in emission order.
+pub fn fern_events(ret: &fern::executor::ApplyRet) -> Vec<EventRecord> {
+    ret.events
+        .iter()
+        .map(|e| EventRecord {
+            emitter: e.emitter,
+            entries: e
+                .event
+                .entries
+                .iter()
+                .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
+                .collect(),
+        })
+        .collect()
 }

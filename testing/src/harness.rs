@@ -466,19 +466,7 @@ pub fn fern_observed(r: &fern::executor::ApplyRet) -> Observed {
         return_data: r.receipt.return_data.to_vec(),
         gas_used: r.receipt.gas_used,
         events_root: r.receipt.events_root,
-        events: r
-            .events
-            .iter()
-            .map(|e| EventRecord {
-                emitter: e.emitter,
-                entries: e
-                    .event
-                    .entries
-                    .iter()
-                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                    .collect(),
-            })
-            .collect(),
+        events: crate::fern_vm::fern_events(r),
         fees: [
             r.penalty.atto().to_string(),
             r.base_fee_burn.atto().to_string(),
@@ -521,19 +509,7 @@ pub fn ref_observed(r: &fvm::executor::ApplyRet) -> Observed {
         return_data: r.msg_receipt.return_data.to_vec(),
         gas_used: r.msg_receipt.gas_used,
         events_root: r.msg_receipt.events_root,
-        events: r
-            .events
-            .iter()
-            .map(|e| EventRecord {
-                emitter: e.emitter,
-                entries: e
-                    .event
-                    .entries
-                    .iter()
-                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                    .collect(),
-            })
-            .collect(),
+        events: crate::ref_vm::ref_events(r),
         fees: [
             r.penalty.atto().to_string(),
             r.base_fee_burn.atto().to_string(),

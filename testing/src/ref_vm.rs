@@ -270,19 +270,7 @@ impl Vm for RefVm {
                 }
             }
         }
-        let events = ret
-            .events
-            .iter()
-            .map(|e| EventRecord {
-                emitter: e.emitter,
-                entries: e
-                    .event
-                    .entries
-                    .iter()
-                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                    .collect(),
-            })
-            .collect();
+        let events = ref_events(&ret);
         Outcome {
             exit_code: ret.msg_receipt.exit_code.value(),
             return_data: ret.msg_receipt.return_data.to_vec(),
@@ -353,4 +341,20 @@ pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
         // `ExecutionEvent` is non-exhaustive; 4.8.4 has no other variant.
         other => TraceEvent::Log(format!("unknown ref-fvm trace event: {other:?}")),
     }
+}
+
+/// The events of one message's result as plain records, in emission order.
+pub fn ref_events(ret: &fvm::executor::ApplyRet) -> Vec<EventRecord> {
+    ret.events
+        .iter()
+        .map(|e| EventRecord {
+            emitter: e.emitter,
+            entries: e
+                .event
+                .entries
+                .iter()
+                .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
+                .collect(),
+        })
+        .collect()
 }
