@@ -98,10 +98,5 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse::<usize>().ok())
         .unwrap_or(5);
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || bench(rounds))
-        .unwrap()
-        .join()
-        .unwrap();
+    fern_testing::on_deep_stack(move || bench(rounds));
 }

@@ -22,7 +22,7 @@
 //! oracle (ref-fvm as `fvm_integration_tests` builds it) has the `upgrade-actor` feature on.
 //!
 //! ref-fvm and Fern recurse on the host stack for nested calls; run tests through
-//! [`on_big_stack`].
+//! [`on_deep_stack`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -67,21 +67,7 @@ pub const BASE_FEE: u64 = 100;
 pub const ACCOUNT_FIL: u64 = 10_000;
 /// Balance of each actor [`genesis`] installs, in whole FIL.
 pub const ACTOR_FIL: u64 = 100;
-/// Host stack of [`on_big_stack`] threads.
-pub const BIG_STACK_BYTES: usize = 1 << 30;
-
-/// Runs `f` on a thread with a 1 GiB stack (nested calls recurse on the host stack, up to a
-/// call depth of 1 024) and propagates its panic.
-pub fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let handle = std::thread::Builder::new()
-        .stack_size(BIG_STACK_BYTES)
-        .spawn(f)
-        .expect("spawn a big-stack thread");
-    match handle.join() {
-        Ok(v) => v,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
+pub use crate::on_deep_stack;
 
 /// Deterministic externs, one implementation for both VMs.
 #[derive(Debug, Clone, Copy, Default)]

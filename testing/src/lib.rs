@@ -25,3 +25,18 @@ pub mod scenario;
 pub mod scenarios;
 pub mod vectorgen;
 pub mod vm;
+
+/// Host stack for running actors: both VMs recurse on the host stack for nested sends (up to
+/// depth 1024), far deeper than a default thread allows.
+pub const ACTOR_STACK_BYTES: usize = 1 << 30;
+
+/// Runs `f` on a new thread with an [`ACTOR_STACK_BYTES`] stack and returns its result; a panic
+/// in `f` resumes in the caller (so test failures keep their message).
+pub fn on_deep_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(ACTOR_STACK_BYTES)
+        .spawn(f)
+        .expect("a deep-stack thread")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}

@@ -23,16 +23,6 @@ fn vector_from_ref_run(scenario: &fern_testing::scenario::Scenario) -> TestVecto
     v
 }
 
-/// Runs `f` on a thread with a deep stack (both VMs recurse on the host stack).
-fn deep<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap()
-}
-
 fn vectors() -> Vec<TestVector> {
     let genesis = standard_genesis();
     let scenarios = all(&genesis);
@@ -53,7 +43,7 @@ fn vectors() -> Vec<TestVector> {
 
 #[test]
 fn ref_fvm_vectors_pass_on_fern_and_tampering_is_caught() {
-    deep(|| {
+    fern_testing::on_deep_stack(|| {
         let vectors = vectors();
         // The events scenario must really check an events root.
         assert!(vectors.iter().any(|v| v
@@ -135,7 +125,7 @@ fn ref_fvm_vectors_pass_on_fern_and_tampering_is_caught() {
 
 #[test]
 fn vector_files_run_through_run_file() {
-    deep(|| {
+    fern_testing::on_deep_stack(|| {
         let dir = std::env::temp_dir().join(format!("fern-roundtrip-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         let all = vectors();

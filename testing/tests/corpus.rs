@@ -137,19 +137,9 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
     assert!(receipts().count() >= 1000);
 }
 
-/// Runs `f` on a thread with a deep stack (ref-fvm recurses on the host stack).
-fn deep<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))
-}
-
 #[test]
 fn committed_corpus_replays_on_ref_fvm_from_the_files_alone() {
-    deep(|| {
+    fern_testing::on_deep_stack(|| {
         let mut vectors = Vec::new();
         for (path, bytes) in committed() {
             let v = TestVector::from_json(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));

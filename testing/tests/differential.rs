@@ -77,13 +77,7 @@ fn known_divergent(name: &str) -> bool {
 }
 
 fn differential(nv: NetworkVersion) {
-    // Both VMs recurse on the host stack for nested calls (up to depth 1024).
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || differential_inner(nv))
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    fern_testing::on_deep_stack(move || differential_inner(nv));
 }
 
 fn differential_inner(nv: NetworkVersion) {

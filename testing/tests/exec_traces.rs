@@ -107,13 +107,7 @@ fn compare(scenario: &Scenario, tally: &mut Tally) -> Vec<String> {
 }
 
 fn exec_traces(nv: NetworkVersion) {
-    // Both VMs recurse on the host stack for nested calls (up to depth 1024).
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || exec_traces_inner(nv))
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    fern_testing::on_deep_stack(move || exec_traces_inner(nv));
 }
 
 fn exec_traces_inner(nv: NetworkVersion) {
@@ -170,38 +164,33 @@ fn traces_match_ref_fvm_at_nv28() {
 /// nothing else. Fern does not copy that quirk: a trace is all or nothing.
 #[test]
 fn untraced_runs_record_nothing_on_fern_and_only_ipld_and_logs_on_ref_fvm() {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(|| {
-            let genesis = standard_genesis();
-            let (mut ref_events, mut fern_events) = (0usize, 0usize);
-            for s in all(&genesis)
-                .iter()
-                .filter(|s| s.name.starts_with("syscalls/ipld") || s.name.contains("debugging"))
-            {
-                let s = s.at(NetworkVersion::V25);
-                let mut reference = RefVm::new(&s).expect("ref-fvm machine");
-                let mut fern = FernVm::new(&s).expect("Fern machine");
-                for step in &s.steps {
-                    let r = reference.apply(&step.msg, step.raw_len);
-                    let f = fern.apply(&step.msg, step.raw_len);
-                    assert!(
-                        r.trace
-                            .iter()
-                            .all(|e| matches!(e, TraceEvent::Ipld { .. } | TraceEvent::Log(_))),
-                        "{} / {}: {:?}",
-                        s.name,
-                        step.label,
-                        r.trace
-                    );
-                    ref_events += r.trace.len();
-                    fern_events += f.trace.len();
-                }
+    fern_testing::on_deep_stack(|| {
+        let genesis = standard_genesis();
+        let (mut ref_events, mut fern_events) = (0usize, 0usize);
+        for s in all(&genesis)
+            .iter()
+            .filter(|s| s.name.starts_with("syscalls/ipld") || s.name.contains("debugging"))
+        {
+            let s = s.at(NetworkVersion::V25);
+            let mut reference = RefVm::new(&s).expect("ref-fvm machine");
+            let mut fern = FernVm::new(&s).expect("Fern machine");
+            for step in &s.steps {
+                let r = reference.apply(&step.msg, step.raw_len);
+                let f = fern.apply(&step.msg, step.raw_len);
+                assert!(
+                    r.trace
+                        .iter()
+                        .all(|e| matches!(e, TraceEvent::Ipld { .. } | TraceEvent::Log(_))),
+                    "{} / {}: {:?}",
+                    s.name,
+                    step.label,
+                    r.trace
+                );
+                ref_events += r.trace.len();
+                fern_events += f.trace.len();
             }
-            assert!(ref_events > 0, "no untraced Ipld/Log event seen on ref-fvm");
-            assert_eq!(fern_events, 0);
-        })
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        }
+        assert!(ref_events > 0, "no untraced Ipld/Log event seen on ref-fvm");
+        assert_eq!(fern_events, 0);
+    });
 }

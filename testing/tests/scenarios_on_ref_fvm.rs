@@ -63,12 +63,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn run_all(nv: NetworkVersion) {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || run_all_inner(nv))
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    fern_testing::on_deep_stack(move || run_all_inner(nv));
 }
 
 fn run_all_inner(nv: NetworkVersion) {

@@ -34,17 +34,12 @@ fn main() -> ExitCode {
     }
     let dir = dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors"));
     // Both VMs recurse on the host stack for nested calls.
-    let worker = std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || generate(&dir, check))
-        .expect("a worker thread");
-    match worker.join() {
-        Ok(Ok(code)) => code,
-        Ok(Err(e)) => {
+    match fern_testing::on_deep_stack(move || generate(&dir, check)) {
+        Ok(code) => code,
+        Err(e) => {
             eprintln!("fern-gen-vectors: {e:#}");
             ExitCode::from(2)
         }
-        Err(_) => ExitCode::from(2),
     }
 }
 

@@ -23,7 +23,7 @@ fn transfer(from: Address, to: Address, seq: u64, atto: u64) -> Message {
 
 #[test]
 fn value_transfers_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 3);
             let (a, b, c) = (p.account(0), p.account(1), p.account(2));
@@ -45,7 +45,7 @@ fn value_transfers_match() {
 
 #[test]
 fn prevalidation_failures_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 2);
             let (a, b) = (p.account(0), p.account(1));
@@ -82,7 +82,7 @@ fn prevalidation_failures_match() {
 
 #[test]
 fn send_failures_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 2);
             let (a, b) = (p.account(0), p.account(1));
@@ -135,7 +135,7 @@ fn send_failures_match() {
 
 #[test]
 fn account_and_placeholder_creation_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 1);
             let a = p.account(0);
@@ -195,7 +195,7 @@ fn exec(p: &mut Pair, from: Address, seq: u64, code: &str, ctor: RawBytes) -> Ad
 
 #[test]
 fn example_actors_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use fern_actor_runtime::method_number;
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 2);
@@ -265,7 +265,7 @@ fn example_actors_match() {
 
 #[test]
 fn implicit_messages_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 1);
             let a = p.account(0);
@@ -287,7 +287,7 @@ fn implicit_messages_match() {
 
 #[test]
 fn token_actor_matches() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use fern_actor_runtime::method_number;
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 2);
@@ -373,7 +373,7 @@ fn token_actor_matches() {
 
 #[test]
 fn placeholder_sender_is_promoted() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             // A placeholder with an EAM f4 address and funds, created by a transfer.
             let mut p = Pair::new(nv, 2);
@@ -403,7 +403,7 @@ fn placeholder_sender_is_promoted() {
 
 #[test]
 fn nested_creation_and_reverts_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use fern_actor_runtime::method_number;
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 1);
@@ -495,7 +495,7 @@ fn sweep(p: &mut Pair, seq: &mut u64, make: &dyn Fn(u64, u64) -> Message) {
 
 #[test]
 fn gas_limit_sweeps_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use fern_actor_runtime::method_number;
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 2);
@@ -552,7 +552,7 @@ fn p_code_hello() -> cid::Cid {
 
 #[test]
 fn delegated_creation_and_authentication_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use fern_actor_runtime::method_number;
         for nv in NETWORK_VERSIONS {
             let mut p = Pair::new(nv, 1);

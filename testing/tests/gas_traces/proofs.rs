@@ -90,7 +90,7 @@ fn run(verifier: Arc<dyn ProofVerifier>) -> (Vec<u8>, Vec<(String, u64)>) {
 
 #[test]
 fn post_verdicts_come_from_the_verifier_and_gas_from_the_price_list() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let (accepted, charges_a) = run(Arc::new(AcceptAllProofs));
         let (rejected, charges_r) = run(Arc::new(RejectAll));
         // [status 0, i32 verdict]: 0 = valid, -1 = invalid.

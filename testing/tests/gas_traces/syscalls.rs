@@ -63,7 +63,7 @@ fn cid_bytes(c: &cid::Cid) -> Vec<u8> {
 
 #[test]
 fn ipld_syscalls_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let dag = fvm_ipld_encoding::to_vec(&(1u64, "x")).unwrap();
         let bad_cbor = [0x82u8, 0x01];
         let link_to_unknown = {
@@ -116,7 +116,7 @@ impl DigestBytes for multihash_codetable::Code {
 
 #[test]
 fn self_and_context_syscalls_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         run(
             SYSCALLS,
             &[
@@ -148,7 +148,7 @@ fn self_and_context_syscalls_match() {
 
 #[test]
 fn actor_syscalls_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let f4 = Address::new_delegated(10, &[1u8; 20]).unwrap();
         run(
             SYSCALLS,
@@ -181,7 +181,7 @@ fn actor_syscalls_match() {
 
 #[test]
 fn crypto_syscalls_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let secp = secp_address(1);
         let mut sig_case = vec![];
         sig_case.extend([7u8; 65]);
@@ -224,7 +224,7 @@ fn piece(size: u64, fill: u8) -> (u64, cid::Cid) {
 
 #[test]
 fn unsealed_sector_cids_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let enc = |pieces: &[(u64, cid::Cid)]| fvm_ipld_encoding::to_vec(&pieces.to_vec()).unwrap();
         let bad_codec = {
             let mh = cid::multihash::Multihash::<64>::wrap(0x1012, &[1; 32]).unwrap();
@@ -269,7 +269,7 @@ fn unsealed_sector_cids_match() {
 
 #[test]
 fn event_randomness_gas_debug_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let ev = |entries: &[(u64, &[u8], u64, &[u8])]| {
             let list: Vec<(u64, RawBytes, u64, RawBytes)> = entries
                 .iter()
@@ -315,7 +315,7 @@ fn event_randomness_gas_debug_match() {
 
 #[test]
 fn sends_and_exits_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let send = |to: Address, params: Option<&[u8]>| {
             fvm_ipld_encoding::to_vec(&(
                 RawBytes::new(to.to_bytes()),
@@ -435,7 +435,7 @@ fn sends_and_exits_match() {
 
 #[test]
 fn failures_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         run(
             FAILURES,
             &[
@@ -478,7 +478,7 @@ fn bls_key(seed: u8) -> bls_signatures::PrivateKey {
 
 #[test]
 fn signatures_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         use bls_signatures::Serialize as _;
         let data = b"the plaintext";
         let secp = secp_address(1);
@@ -537,10 +537,10 @@ fn signatures_match() {
 }
 
 /// Recursion to the call-depth limit (1 024) with plenty of gas. Like ref-fvm's own executor,
-/// this needs a large native stack (the 1 GiB of `on_big_stack`).
+/// this needs a large native stack (the 1 GiB of `on_deep_stack`).
 #[test]
 fn call_depth_limit_matches() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = pair(nv);
             let from = p.account(0);
@@ -566,7 +566,7 @@ fn call_depth_limit_matches() {
 /// ref-fvm treats as fatal.
 #[test]
 fn self_destruct_gas_edges_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         for nv in NETWORK_VERSIONS {
             let mut p = pair(nv);
             let from = p.account(0);
@@ -601,7 +601,7 @@ fn self_destruct_gas_edges_match() {
 /// out (events, block creation and linking, nested sends with their own limits).
 #[test]
 fn syscall_gas_sweeps_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let ev = fvm_ipld_encoding::to_vec(&vec![(
             3u64,
             RawBytes::new(b"key".to_vec()),

@@ -94,7 +94,7 @@ fn fern_effects(f: &FernExecutor, sender: ActorID) -> (String, u64, cid::Cid) {
 
 #[test]
 fn upgrade_actor_is_unlinked_by_default_as_on_mainnet() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let with_upgrade = genesis_importing("upgrade_actor");
         let with_install = genesis_importing("install_actor");
         for nv in NETWORK_VERSIONS {
@@ -194,7 +194,7 @@ fn upgrade_actor_is_unlinked_by_default_as_on_mainnet() {
 
 #[test]
 fn upgrade_actor_is_linked_when_the_network_says_so() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let genesis = Arc::new(genesis_importing("upgrade_actor"));
         let from = genesis.accounts[0].address;
         for nv in NETWORK_VERSIONS {

@@ -106,7 +106,7 @@ const MODULES: &[(ActorID, &str)] = &[
 
 #[test]
 fn module_edges_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let wasms: Vec<(ActorID, Vec<u8>)> = MODULES
             .iter()
             .map(|(id, w)| (*id, wat::parse_str(w).expect("valid wat")))
@@ -199,7 +199,7 @@ pub(crate) fn upgrader_importing(import: &str, cid: &cid::Cid) -> String {
 
 #[test]
 fn upgrades_match() {
-    on_big_stack(|| {
+    on_deep_stack(|| {
         let targets: Vec<Vec<u8>> = TARGETS
             .iter()
             .map(|(_, w)| wat::parse_str(w).unwrap())
