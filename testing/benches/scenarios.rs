@@ -5,6 +5,7 @@
 //! the whole library is applied ROUNDS times per VM, alternating VMs each round so that machine
 //! noise hits both alike. Reported: the best round per VM (wall time, messages per second) and the
 //! ratio ref-fvm / Fern (above 1 means Fern is faster), overall and per scenario group.
+//! `FERN_BENCH_ONLY=fern` (or `ref`) times one VM alone, for running under a profiler.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -51,8 +52,11 @@ fn bench(rounds: usize) {
     let mut best = [Duration::MAX; 2];
     let mut best_groups: [BTreeMap<String, Duration>; 2] = Default::default();
     for round in 0..rounds {
-        for (i, fern) in [(round % 2 == 1), (round % 2 == 0)].into_iter().enumerate() {
-            let _ = i;
+        let order = match only() {
+            Some(fern) => vec![fern],
+            None => vec![round % 2 == 1, round % 2 == 0],
+        };
+        for fern in order {
             let mut groups = BTreeMap::new();
             let t = time_all(&scenarios, fern, &mut groups);
             let k = fern as usize;
@@ -63,6 +67,16 @@ fn bench(rounds: usize) {
         }
     }
     let rate = |d: Duration| messages as f64 / d.as_secs_f64();
+    if let Some(fern) = only() {
+        let t = best[fern as usize];
+        let name = if fern { "Fern" } else { "ref-fvm 4.8" };
+        println!(
+            "{name} alone: {:.1} ms ({:.0} msg/s), best of {rounds} rounds",
+            t.as_secs_f64() * 1e3,
+            rate(t)
+        );
+        return;
+    }
     println!(
         "scenario library at nv28: {} scenarios, {messages} messages, best of {rounds} rounds",
         scenarios.len()
@@ -90,6 +104,15 @@ fn bench(rounds: usize) {
             f.as_secs_f64() * 1e3,
             r.as_secs_f64() / f.as_secs_f64()
         );
+    }
+}
+
+/// `FERN_BENCH_ONLY=fern` (or `ref`) times one VM only, for profiling it.
+fn only() -> Option<bool> {
+    match std::env::var("FERN_BENCH_ONLY").ok()?.as_str() {
+        "fern" => Some(true),
+        "ref" => Some(false),
+        _ => None,
     }
 }
 
