@@ -1982,3 +1982,80 @@ fn blake2b256(data: &[u8]) -> [u8; 32] {
     let h = Code::Blake2b256.digest(data);
     h.digest().try_into().unwrap()
 }
+
+/// Debug logs and artifacts with actor debugging on: what each log looks like in the execution
+/// trace, and every way `debug::log` and `debug::store_artifact` refuse their input. (Vectors
+/// run it with debugging off, where both are no-ops.)
+///
+/// It is listed last in the library (see [`super::all`]) so that adding it did not move the
+/// network versions of the vectors generated from the scenarios before it.
+pub(crate) fn debug_scenarios(ctx: &Ctx) -> Vec<Scenario> {
+    let mut b = ctx
+        .builder("syscalls/debug_logs")
+        .settings(|s| s.actor_debugging = true);
+    let long = vec![b'x'; 2000];
+    let long_name = vec![b'n'; 257];
+    let cases: &[(&str, u64, &[u64], &[u8], u32)] = &[
+        ("empty log", m::DEBUG_LOG, &[], b"", OK),
+        ("ascii log", m::DEBUG_LOG, &[], b"hello from the actor", OK),
+        (
+            "utf-8 log",
+            m::DEBUG_LOG,
+            &[],
+            "h\u{e9}llo \u{2713}".as_bytes(),
+            OK,
+        ),
+        ("long log", m::DEBUG_LOG, &[], &long, OK),
+        (
+            "log not utf-8",
+            m::DEBUG_LOG,
+            &[],
+            &[0xff, 0xfe, 0x41],
+            ILLEGAL_ARGUMENT,
+        ),
+        ("artifact", m::STORE_ARTIFACT, &[5], b"traceabc", OK),
+        (
+            "artifact empty name",
+            m::STORE_ARTIFACT,
+            &[0],
+            b"abc",
+            ILLEGAL_ARGUMENT,
+        ),
+        (
+            "artifact dot name",
+            m::STORE_ARTIFACT,
+            &[4],
+            b".hidabc",
+            ILLEGAL_ARGUMENT,
+        ),
+        (
+            "artifact path name",
+            m::STORE_ARTIFACT,
+            &[3],
+            b"a/babc",
+            ILLEGAL_ARGUMENT,
+        ),
+        (
+            "artifact name not utf-8",
+            m::STORE_ARTIFACT,
+            &[2],
+            &[0xc3, 0x28, 1],
+            ILLEGAL_ARGUMENT,
+        ),
+    ];
+    for (label, method, n, bytes, status) in cases {
+        sc(&mut b, ctx, label, *method, n, bytes, *status);
+    }
+    let mut named = long_name.clone();
+    named.extend_from_slice(b"data");
+    sc(
+        &mut b,
+        ctx,
+        "artifact name too long",
+        m::STORE_ARTIFACT,
+        &[long_name.len() as u64],
+        &named,
+        ILLEGAL_ARGUMENT,
+    );
+    vec![b.build()]
+}
