@@ -430,6 +430,17 @@ pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// Runs every variant of `vector` (a panic fails the variant, with field `panic`).
 pub fn run_vector(vector: &TestVector, options: &RunOptions) -> Vec<VariantOutcome> {
+    if vector.preconditions.variants.is_empty() {
+        return vec![VariantOutcome {
+            variant: "(none)".into(),
+            result: VariantResult::Skipped(
+                "no variants: a vector from before network versions were recorded \
+                 (Fern runs network version 21 and later)"
+                    .into(),
+            ),
+            actual: Actuals::default(),
+        }];
+    }
     vector
         .preconditions
         .variants

@@ -62,15 +62,20 @@ impl<'de> Deserialize<'de> for CidJson {
     }
 }
 
-/// A token amount or other big integer written as a JSON number (possibly a float, as the
-/// published vectors do for large values) or as a decimal string.
+/// A token amount or other big integer, written as a plain JSON number (as the published
+/// vectors and ref-fvm's runner have it, where circulating supplies exceed 64 bits).
+///
+/// Reading is exact for integers of any size: the number's text is parsed as an integer, never
+/// through a float (serde_json alone would turn an integer above `u64::MAX` into an `f64` and
+/// lose the low digits). Also accepted: a decimal string, and a float with no fractional part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BigNum(pub BigInt);
 
 impl Serialize for BigNum {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match u64::try_from(&self.0) {
-            Ok(small) => s.serialize_u64(small),
+        match u128::try_from(&self.0) {
+            Ok(v) => s.serialize_u128(v),
+            // Negative or beyond 128 bits: no amount in a vector is, but keep it lossless.
             Err(_) => s.serialize_str(&self.0.to_string()),
         }
     }
@@ -79,27 +84,31 @@ impl Serialize for BigNum {
 impl<'de> Deserialize<'de> for BigNum {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            U(u64),
-            I(i64),
-            F(f64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::U(v) => Ok(BigNum(v.into())),
-            Raw::I(v) => Ok(BigNum(v.into())),
-            Raw::F(v) if v.is_finite() && v.fract() == 0.0 => BigInt::from_f64(v)
-                .map(BigNum)
-                .ok_or_else(|| D::Error::custom(format!("bad integer {v}"))),
-            Raw::F(v) => Err(D::Error::custom(format!("expected an integer, got {v}"))),
-            Raw::S(s) => s
-                .parse::<BigInt>()
-                .map(BigNum)
-                .map_err(|e| D::Error::custom(format!("bad integer {s:?}: {e}"))),
-        }
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        parse_big(raw.get()).map(BigNum).map_err(D::Error::custom)
     }
+}
+
+/// An integer from the JSON text of a number or string.
+fn parse_big(text: &str) -> Result<BigInt, String> {
+    let text = text.trim();
+    if text.starts_with('"') {
+        let s: String = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        return s
+            .parse::<BigInt>()
+            .map_err(|e| format!("bad integer {s:?}: {e}"));
+    }
+    if text.contains(['.', 'e', 'E']) {
+        let v: f64 = text
+            .parse()
+            .map_err(|e| format!("bad number {text}: {e}"))?;
+        if !v.is_finite() || v.fract() != 0.0 {
+            return Err(format!("expected an integer, got {text}"));
+        }
+        return BigInt::from_f64(v).ok_or_else(|| format!("bad integer {text}"));
+    }
+    text.parse::<BigInt>()
+        .map_err(|_| format!("expected an integer, got {text}"))
 }
 
 /// A whole test vector.
@@ -155,7 +164,9 @@ pub struct GenData {
 /// The `preconditions` object.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Preconditions {
-    /// The protocol variants (network version and epoch) the vector runs under.
+    /// The protocol variants (network version and epoch) the vector runs under. Vectors from
+    /// before variants existed have none (they name an `epoch` only); they are skipped.
+    #[serde(default)]
     pub variants: Vec<Variant>,
     /// The state tree before the first message.
     pub state_tree: StateTree,
@@ -238,12 +249,60 @@ pub enum RandomnessKind {
 }
 
 /// Which draw a rule answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Written as the array `[kind, epoch]`, the form ref-fvm's runner reads. Also read: the test
+/// vectors schema's four-slot form `[kind, epoch, null, null]`, the legacy
+/// `[kind, dst, epoch, entropy]` of vectors from before the FVM (randomness was then drawn per
+/// domain tag and entropy; only kind and epoch are kept), and an object `{"kind", "epoch"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RandomnessOn {
     /// Chain or beacon.
     pub kind: RandomnessKind,
     /// The epoch drawn from.
     pub epoch: i64,
+}
+
+impl Serialize for RandomnessOn {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.kind, self.epoch).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RandomnessOn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Object {
+            kind: RandomnessKind,
+            epoch: i64,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Object(Object),
+            Slots(Vec<serde_json::Value>),
+        }
+        let (kind, epoch) = match Form::deserialize(d)? {
+            Form::Object(o) => (o.kind, o.epoch),
+            Form::Slots(slots) => {
+                // Legacy form: the entropy (a base64 string) sits in the fourth slot.
+                let legacy = slots.len() == 4 && slots[3].is_string();
+                let epoch_slot = if legacy { 2 } else { 1 };
+                if slots.len() < 2 || (!legacy && slots[2..].iter().any(|v| !v.is_null())) {
+                    return Err(D::Error::custom(format!(
+                        "a randomness rule is [kind, epoch], got {} values",
+                        slots.len()
+                    )));
+                }
+                let kind = RandomnessKind::deserialize(&slots[0]).map_err(D::Error::custom)?;
+                let epoch = slots[epoch_slot].as_i64().ok_or_else(|| {
+                    D::Error::custom(format!("bad randomness epoch {}", slots[epoch_slot]))
+                })?;
+                (kind, epoch)
+            }
+        };
+        Ok(RandomnessOn { kind, epoch })
+    }
 }
 
 /// One randomness rule: a draw and the 32-byte digest it yields.

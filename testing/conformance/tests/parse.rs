@@ -300,3 +300,94 @@ fn actor_diff_names_the_actor_and_field() {
     let missing = fern_conformance::runner::actor_diff(&store, &cbor_cid(b"nowhere"), &after);
     assert!(missing.contains("not in the vector's CAR"), "{missing}");
 }
+
+#[test]
+fn big_integers_are_read_exactly_and_written_as_numbers() {
+    // A circulating supply above u64::MAX, as a JSON number literal (how ref-fvm's runner and
+    // the published vectors write it): every digit must survive.
+    let text = base().to_string().replace(
+        "\"basefee\":100",
+        "\"basefee\":100,\"circ_supply\":1234567890123456789012345678",
+    );
+    assert!(text.contains("1234567890123456789012345678"), "{text}");
+    let v = TestVector::from_json(text.as_bytes()).unwrap();
+    let want: BigInt = "1234567890123456789012345678".parse().unwrap();
+    assert_eq!(v.preconditions.circ_supply.as_ref().unwrap().0, want);
+    // Written back as a bare number, not a string.
+    let out = v.to_json();
+    assert!(
+        out.contains("\"circ_supply\": 1234567890123456789012345678"),
+        "{out}"
+    );
+    // Strings and integral floats are read too; fractions and garbage are errors.
+    for (value, ok) in [
+        ("\"77\"", Some(77)),
+        ("7.7e1", Some(77)),
+        ("77.5", None),
+        ("\"7x\"", None),
+        ("true", None),
+    ] {
+        let text = base()
+            .to_string()
+            .replace("\"basefee\":100", &format!("\"basefee\":{value}"));
+        match (TestVector::from_json(text.as_bytes()), ok) {
+            (Ok(v), Some(n)) => assert_eq!(v.preconditions.basefee.unwrap().0, BigInt::from(n)),
+            (Err(VectorError::Json(_)), None) => {}
+            (other, _) => panic!("basefee {value}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn randomness_rules_in_every_published_form() {
+    let digest = b64(&[7; 32]);
+    for (on, epoch) in [
+        (json!(["chain", 42]), 42),                     // ref-fvm's runner
+        (json!(["chain", 42, null, null]), 42),         // the Go schema's four slots
+        (json!(["chain", 9, 42, b64(b"entropy")]), 42), // legacy: kind, dst, epoch, entropy
+        (json!({"kind": "chain", "epoch": 42}), 42),    // object form
+    ] {
+        let mut j = base();
+        j["randomness"] = json!([{"on": on, "ret": digest}]);
+        let v = parse(&j).unwrap_or_else(|e| panic!("{on}: {e}"));
+        assert_eq!(v.randomness[0].on.epoch, epoch, "{on}");
+        let (chain, beacon) = v.randomness_maps();
+        assert_eq!(chain.get(&42), Some(&[7; 32]), "{on}");
+        assert!(beacon.is_empty());
+        // Written in ref-fvm's form.
+        assert!(
+            v.to_json()
+                .contains("\"on\": [\n        \"chain\",\n        42\n      ]"),
+            "{}",
+            v.to_json()
+        );
+    }
+    for bad in [
+        json!(["chain"]),
+        json!(["chain", "x"]),
+        json!(["chain", 1, 2]),
+        json!(["moon", 1]),
+    ] {
+        let mut j = base();
+        j["randomness"] = json!([{"on": bad, "ret": digest}]);
+        assert!(matches!(parse(&j), Err(VectorError::Json(_))), "{bad}");
+    }
+}
+
+#[test]
+fn vectors_without_variants_are_skipped() {
+    // Vectors from before network versions were recorded give an epoch only.
+    let mut j = base();
+    j["preconditions"] = json!({
+        "epoch": 0,
+        "state_tree": j["preconditions"]["state_tree"].clone(),
+    });
+    let v = parse(&j).unwrap();
+    let outcomes = run_vector(&v, &RunOptions::default());
+    assert_eq!(outcomes.len(), 1);
+    assert!(
+        matches!(&outcomes[0].result, VariantResult::Skipped(r) if r.contains("no variants")),
+        "{:?}",
+        outcomes[0].result
+    );
+}
