@@ -416,6 +416,20 @@ pub fn on_chain_length(msg: &Message, cbor_len: usize) -> usize {
     }
 }
 
+/// Why the vector's selector asks for something this runner does not have, if it does: the
+/// chaos actor (a test actor of Lotus's and ref-fvm's corpora, not in Fern's bundle) or an
+/// externs that reports consensus faults (the runner's reports none).
+pub fn unsupported_selector(vector: &TestVector) -> Option<String> {
+    let on = |key: &str| vector.selector.get(key).is_some_and(|v| v == "true");
+    if on("chaos_actor") {
+        Some("needs the chaos actor (selector chaos_actor), which Fern does not ship".into())
+    } else if on("requires:consensus_fault_extern") {
+        Some("needs consensus-fault externs (selector requires:consensus_fault_extern)".into())
+    } else {
+        None
+    }
+}
+
 /// Runs `f`, turning a panic into its message: a bug in Fern fails one vector instead of
 /// aborting the whole run (or crossing into a host that links the runner).
 pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
@@ -430,6 +444,13 @@ pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// Runs every variant of `vector` (a panic fails the variant, with field `panic`).
 pub fn run_vector(vector: &TestVector, options: &RunOptions) -> Vec<VariantOutcome> {
+    if let Some(reason) = unsupported_selector(vector) {
+        return vec![VariantOutcome {
+            variant: "(all)".into(),
+            result: VariantResult::Skipped(reason),
+            actual: Actuals::default(),
+        }];
+    }
     if vector.preconditions.variants.is_empty() {
         return vec![VariantOutcome {
             variant: "(none)".into(),

@@ -116,7 +116,8 @@ fn parse_big(text: &str) -> Result<BigInt, String> {
 pub struct TestVector {
     /// `"message"` for the vectors this runner replays.
     pub class: String,
-    /// Capability predicates (informational here).
+    /// Capability predicates: `chaos_actor` and `requires:consensus_fault_extern` set to
+    /// `"true"` make the runner skip the vector (see [`crate::runner::unsupported_selector`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub selector: BTreeMap<String, String>,
     /// Metadata (id, description, generator).

@@ -391,3 +391,29 @@ fn vectors_without_variants_are_skipped() {
         outcomes[0].result
     );
 }
+
+#[test]
+fn selectors_for_missing_capabilities_are_skipped() {
+    for (key, word) in [
+        ("chaos_actor", "chaos actor"),
+        ("requires:consensus_fault_extern", "consensus-fault"),
+    ] {
+        let mut j = base();
+        j["selector"] = json!({ key: "true" });
+        let v = parse(&j).unwrap();
+        let outcomes = run_vector(&v, &RunOptions::default());
+        assert!(
+            matches!(&outcomes[0].result, VariantResult::Skipped(r) if r.contains(word)),
+            "{key}: {:?}",
+            outcomes[0].result
+        );
+        // "false" asks for nothing: the vector runs (and fails: its state is no state tree).
+        j["selector"] = json!({ key: "false" });
+        let v = parse(&j).unwrap();
+        let outcomes = run_vector(&v, &RunOptions::default());
+        assert!(
+            matches!(outcomes[0].result, VariantResult::Failed(_)),
+            "{key}"
+        );
+    }
+}
