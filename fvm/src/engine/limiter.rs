@@ -101,7 +101,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(self.grow_memory(bytes(current), bytes(desired)))
     }
 
-    /// Like [`memory_growing`](Self::memory_growing), in table elements.
+    /// Like `memory_growing`, in table elements.
     fn table_growing(
         &mut self,
         current: usize,

@@ -79,7 +79,7 @@ pub struct ApplyRet {
     /// The execution trace (calls, returns, errors, actors invoked, gas charges, blocks read
     /// and written, debug logs), in order, when the machine context enables tracing; empty
     /// otherwise, and for messages rejected before execution. See
-    /// [`ExecEvent`](crate::call_manager::ExecEvent) and FIPS/execution.md.
+    /// [`ExecEvent`] and FIPS/execution.md.
     pub exec_trace: ExecTrace,
 }
 
