@@ -4,7 +4,8 @@
 //!   or the directory in `FERN_VECTORS`) on Fern's own actors;
 //! - `fern vectors run [--bundle FILE]... [--jobs N] [--report FILE] [PATH...]` replays test
 //!   vectors (the default corpus when no PATH is given);
-//! - `fern exec --state STATE.car --messages MSGS [...]` applies messages to a state;
+//! - `fern exec --state STATE.car --messages MSGS [...]` applies messages to a state (with
+//!   `--trace`, shows each message's sends, returns and gas);
 //! - `fern bundle inspect FILE` describes an actor bundle (a CAR or a `.tar.zst` of CARs);
 //! - `fern help` prints usage.
 
@@ -66,6 +67,9 @@ USAGE:
           --out NEW.car      write a CAR of the new state (the blocks reachable
                              from the new root)
           --json             print JSON instead of text
+          --trace            show each message's execution trace: sends,
+                             returns, errors, invoked actors, blocks, logs,
+                             and the gas charged per send
         Exits 0 when every message got a receipt, 1 on a fatal VM error, 2 on
         bad input.
 
@@ -336,6 +340,7 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
                     parse_atto(value()?).map_err(|e| format!("--circ-supply: {e}"))?
             }
             "--json" => json = true,
+            "--trace" => settings.trace = true,
             a => return Err(format!("exec: unexpected argument {a}")),
         }
     }

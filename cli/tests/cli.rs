@@ -500,6 +500,37 @@ fn exec_reproduces_corpus_vectors() {
             assert!(line.starts_with(&prefix), "{line}");
         }
         assert_eq!(lines.last().unwrap(), &format!("state_root {want_root}"));
+        // Traced: the same receipts and root, each message followed by its indented trace,
+        // which starts with the message's own send (every message that paid gas ran).
+        let mut traced_args = common.to_vec();
+        traced_args.push("--trace");
+        let (code, traced, err) = fern(&traced_args);
+        assert_eq!(code, 0, "{err}");
+        let untraced: Vec<&str> = traced.lines().filter(|l| !l.starts_with("    ")).collect();
+        assert_eq!(untraced, lines, "{path:?}: tracing changed a result");
+        let all: Vec<&str> = traced.lines().collect();
+        for (k, line) in all.iter().enumerate() {
+            let Some(rest) = line.strip_prefix("message ") else {
+                continue;
+            };
+            let gas: u64 = rest
+                .split("gas_used ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let next = all.get(k + 1).copied().unwrap_or("");
+            if gas > 0 {
+                assert!(
+                    next.starts_with("    call f0"),
+                    "{path:?}: {line} then {next:?}"
+                );
+                assert!(traced.contains("    return ") || traced.contains("    error "));
+            }
+        }
         // The written state runs on: no messages leave its root as it is.
         let empty = dir.join("none.txt");
         std::fs::write(&empty, "").unwrap();

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use cid::Cid;
+use fern::call_manager::{ExecEvent, IpldOp};
 use fern_shared::message::Message;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use serde::Serialize;
@@ -166,6 +167,8 @@ struct IndexedReceipt {
     index: usize,
     #[serde(flatten)]
     receipt: ReceiptJson,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    trace: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,7 +178,8 @@ struct ExecJson {
 }
 
 /// The `fern exec --json` document: `{"receipts": [{index, exit_code, return, gas_used,
-/// events_root}], "state_root": CID or null}` (pretty-printed, ending in a newline). `return` is
+/// events_root, trace}], "state_root": CID or null}` (`trace`, the lines of [`render_trace`],
+/// only when traced) (pretty-printed, ending in a newline). `return` is
 /// lowercase hex; `events_root` is `null` when the message emitted no events; `state_root` is
 /// `null` when the run stopped before the flush.
 pub fn render_json(actual: &Actuals) -> String {
@@ -187,6 +191,7 @@ pub fn render_json(actual: &Actuals) -> String {
             .map(|(index, r)| IndexedReceipt {
                 index,
                 receipt: r.into(),
+                trace: render_trace(&r.trace),
             })
             .collect(),
         state_root: actual.state_root.map(|c| c.to_string()),
@@ -214,9 +219,110 @@ pub fn render_text(actual: &Actuals) -> String {
             "message {i}: exit_code {}, gas_used {}, return {ret}, events_root {events}\n",
             r.exit_code, r.gas_used
         ));
+        for line in render_trace(&r.trace) {
+            out.push_str("    ");
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     if let Some(root) = actual.state_root {
         out.push_str(&format!("state_root {root}\n"));
     }
     out
+}
+
+/// A message's execution trace as indented lines, one per send, return, error, invoked actor,
+/// block read or written and log; nested sends are indented two more spaces. Gas charges are
+/// summed rather than listed: on each return or error line, the charges made while that send
+/// was the innermost one (its nested sends report their own), and on a last line the charges
+/// made outside any send (the message's inclusion cost).
+///
+/// ```text
+/// call f0100 -> f01000 method 2, value 0, gas limit 9999
+///   invoke f01000 (code bafk...)
+///   ipld get bafy... (42 bytes)
+///   return 0, 3 bytes (gas: 12 charge(s), 345678 milligas)
+/// outside sends: 1 charge(s), 767363000 milligas
+/// ```
+pub fn render_trace(trace: &[ExecEvent]) -> Vec<String> {
+    let mut lines = Vec::new();
+    // Per open send: (charges, milligas) seen so far.
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut outer = (0usize, 0u64);
+    let indent = |depth: usize| "  ".repeat(depth);
+    for event in trace {
+        let depth = open.len();
+        match event {
+            ExecEvent::GasCharge(c) => {
+                let slot = open.last_mut().unwrap_or(&mut outer);
+                slot.0 += 1;
+                slot.1 += c.total().as_milligas();
+            }
+            ExecEvent::Call {
+                from,
+                to,
+                method,
+                params,
+                value,
+                gas_limit,
+                read_only,
+            } => {
+                let mut line = format!(
+                    "{}call f0{from} -> {to} method {method}, value {}, gas limit {gas_limit}",
+                    indent(depth),
+                    value.atto()
+                );
+                if let Some(p) = params {
+                    line.push_str(&format!(", params {} bytes", p.data.len()));
+                }
+                if *read_only {
+                    line.push_str(", read-only");
+                }
+                lines.push(line);
+                open.push((0, 0));
+            }
+            ExecEvent::CallReturn { exit_code, value } => {
+                let (n, gas) = open.pop().unwrap_or_default();
+                let size = value
+                    .as_ref()
+                    .map_or(String::new(), |v| format!(", {} bytes", v.data.len()));
+                lines.push(format!(
+                    "{}return {}{size} (gas: {n} charge(s), {gas} milligas)",
+                    indent(open.len()),
+                    exit_code.value()
+                ));
+            }
+            ExecEvent::CallError(e) => {
+                let (n, gas) = open.pop().unwrap_or_default();
+                lines.push(format!(
+                    "{}error {:?}: {} (gas: {n} charge(s), {gas} milligas)",
+                    indent(open.len()),
+                    e.number,
+                    e.message
+                ));
+            }
+            ExecEvent::InvokeActor { id, state } => {
+                lines.push(format!(
+                    "{}invoke f0{id} (code {})",
+                    indent(depth),
+                    state.code
+                ));
+            }
+            ExecEvent::Ipld { op, cid, size } => {
+                let op = match op {
+                    IpldOp::Get => "get",
+                    IpldOp::Put => "put",
+                };
+                lines.push(format!("{}ipld {op} {cid} ({size} bytes)", indent(depth)));
+            }
+            ExecEvent::Log(m) => lines.push(format!("{}log: {m}", indent(depth))),
+        }
+    }
+    if outer.0 > 0 {
+        lines.push(format!(
+            "outside sends: {} charge(s), {} milligas",
+            outer.0, outer.1
+        ));
+    }
+    lines
 }

@@ -198,6 +198,9 @@ pub struct MessageActual {
     pub gas_used: u64,
     /// The root of the message's events (`None` when it emitted none).
     pub events_root: Option<Cid>,
+    /// The message's execution trace when [`MachineSettings::trace`] asked for it (empty
+    /// otherwise): sends, returns, errors, invoked actors, blocks, logs and gas charges.
+    pub trace: Vec<fern::call_manager::ExecEvent>,
 }
 
 /// What Fern produced for a run of messages: one receipt per applied message and, when the run
@@ -222,6 +225,8 @@ pub struct MachineSettings {
     pub base_fee: TokenAmount,
     /// Circulating supply in attoFIL.
     pub circ_supply: TokenAmount,
+    /// Whether to record each message's execution trace ([`MessageActual::trace`]).
+    pub trace: bool,
 }
 
 impl MachineSettings {
@@ -233,6 +238,7 @@ impl MachineSettings {
             epoch,
             base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
             circ_supply: TokenAmount::from_atto(0u64),
+            trace: false,
         }
     }
 }
@@ -332,6 +338,11 @@ pub fn apply_messages<E: Externs + 'static>(
     )
     .with_base_fee(settings.base_fee.clone())
     .with_circulating_supply(settings.circ_supply.clone());
+    let context = if settings.trace {
+        context.with_tracing()
+    } else {
+        context
+    };
     let config = match manifest_root_override(&store, &state_root) {
         Some(root) => config.with_builtin_actors(root),
         None => config,
@@ -379,6 +390,11 @@ pub fn apply_messages<E: Externs + 'static>(
                     return_data: r.return_data.bytes().to_vec(),
                     gas_used: r.gas_used,
                     events_root: r.events_root,
+                    trace: if settings.trace {
+                        ret.exec_trace
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
             Err(e) => {
