@@ -361,3 +361,78 @@ pub(crate) fn scenarios(ctx: &Ctx) -> Vec<Scenario> {
 
     out
 }
+
+/// The Ethereum address manager: `CreateDelegated` deploys an actor at an f410 address (through
+/// init `Exec4`), which then answers at that address; taken, reserved and malformed
+/// sub-addresses are refused, and so is creating over an existing placeholder.
+///
+/// Listed last in the library (see [`super::all`]) so that adding it did not move the network
+/// versions of the vectors generated from earlier scenarios.
+pub(crate) fn eam_scenarios(ctx: &Ctx) -> Vec<Scenario> {
+    let g = &ctx.genesis;
+    let eam = Address::new_id(10);
+    let a = ctx.secp[0];
+    let hello = g.code("hello").expect("hello in the bundle");
+    let create = |sub: &[u8]| cbor(&(hello, RawBytes::new(sub.to_vec()), RawBytes::default()));
+    let cd = method_number("CreateDelegated");
+    let mut b = ctx.builder("examples/eam");
+    b.call(
+        "create at f410 43..",
+        a,
+        eam,
+        cd,
+        create(&[0x43; 20]),
+        zero(),
+        OK,
+    );
+    let f4 = Address::new_delegated(10, &[0x43; 20]).expect("an f4 address");
+    b.call(
+        "say hello at its f4",
+        a,
+        f4,
+        method_number("SayHello"),
+        RawBytes::default(),
+        zero(),
+        OK,
+    );
+    b.call(
+        "create with value",
+        ctx.secp[1],
+        eam,
+        cd,
+        create(&[0x44; 20]),
+        TokenAmount::from_atto(5),
+        OK,
+    );
+    for (label, sub, expect) in [
+        (
+            "create at a taken address",
+            &[0x43u8; 20][..],
+            ExitCode::USR_FORBIDDEN,
+        ),
+        (
+            "create at a reserved address",
+            &[0; 20],
+            ExitCode::USR_FORBIDDEN,
+        ),
+        (
+            "create with a short sub-address",
+            &[1; 19],
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+        ),
+        // The placeholder at f410 42.. becomes the new actor (the init actor's Exec4 rule).
+        ("create over the placeholder", &[0x42; 20], OK),
+    ] {
+        b.call(label, a, eam, cd, create(sub), zero(), expect);
+    }
+    b.call(
+        "create with bad params",
+        a,
+        eam,
+        cd,
+        cbor(&1u8),
+        zero(),
+        ExitCode::USR_SERIALIZATION,
+    );
+    vec![b.build()]
+}

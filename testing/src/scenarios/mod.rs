@@ -42,6 +42,7 @@ pub fn all(genesis: &Arc<Genesis>) -> Vec<Scenario> {
     // Scenarios added after the corpus was first generated go last: a vector's network versions
     // follow its scenario's position in this list.
     out.extend(syscalls::debug_scenarios(&ctx));
+    out.extend(examples::eam_scenarios(&ctx));
     out
 }
 
