@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use fern_conformance::runner::{parse_atto, NEWEST_NETWORK_VERSION};
+use fern_conformance::vector::parse_randomness;
 use fern_conformance::{
     bundle, collect_vector_files, exec, report, run_file, ApplyError, FileOutcome, MachineSettings,
     RunOptions,
@@ -67,6 +68,9 @@ USAGE:
           --out NEW.car      write a CAR of the new state (the blocks reachable
                              from the new root)
           --json             print JSON instead of text
+          --randomness FILE  randomness digests: a JSON array of rules as in a
+                             vector, [{\"on\": [\"chain\", EPOCH], \"ret\": base64}]
+                             (other draws get the fallback digest)
           --trace            show each message's execution trace: sends,
                              returns, errors, invoked actors, blocks, logs,
                              and the gas charged per send
@@ -297,6 +301,7 @@ struct ExecArgs {
     settings: MachineSettings,
     out: Option<PathBuf>,
     json: bool,
+    randomness: Option<PathBuf>,
 }
 
 fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
@@ -306,6 +311,7 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
     let mut settings = MachineSettings::new(NEWEST_NETWORK_VERSION, 0);
     let mut out = None;
     let mut json = false;
+    let mut randomness = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -341,6 +347,7 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
             }
             "--json" => json = true,
             "--trace" => settings.trace = true,
+            "--randomness" => randomness = Some(PathBuf::from(value()?)),
             a => return Err(format!("exec: unexpected argument {a}")),
         }
     }
@@ -351,6 +358,7 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
         settings,
         out,
         json,
+        randomness,
     })
 }
 
@@ -398,7 +406,17 @@ fn run_exec(args: &ExecArgs) -> u8 {
         Ok(o) => o.bundle_blocks,
         Err(e) => return fail(format!("bundle: {e}")),
     };
-    let applied = match exec::exec(&state, &bundles, &args.settings, &messages) {
+    let randomness = match &args.randomness {
+        None => Vec::new(),
+        Some(path) => match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_randomness(&t).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => return fail(format!("{}: {e}", path.display())),
+        },
+    };
+    let applied = match exec::exec(&state, &bundles, &args.settings, &randomness, &messages) {
         Ok(a) => a,
         Err(e) => return fail(e.to_string()),
     };

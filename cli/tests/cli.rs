@@ -548,3 +548,71 @@ fn exec_reproduces_corpus_vectors() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn exec_takes_randomness_rules() {
+    let path = PathBuf::from(CORPUS).join("syscalls/randomness--nv23.json");
+    let v = TestVector::from_json(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(!v.randomness.is_empty());
+    let dir = temp_dir("exec-randomness");
+    let car = gunzip(&v.car.0).unwrap();
+    let state = dir.join("state.car");
+    std::fs::write(&state, &car).unwrap();
+    let msgs = dir.join("msgs.json");
+    std::fs::write(&msgs, serde_json::to_string(&v.apply_messages).unwrap()).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(&rules, serde_json::to_string(&v.randomness).unwrap()).unwrap();
+    let variant = &v.preconditions.variants[0];
+    let (nv, epoch) = (variant.nv.to_string(), variant.epoch.to_string());
+    let circ = v.preconditions.circ_supply.as_ref().unwrap().0.to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "exec",
+            "--state",
+            state.to_str().unwrap(),
+            "--messages",
+            msgs.to_str().unwrap(),
+            "--nv",
+            &nv,
+            "--epoch",
+            &epoch,
+            "--circ-supply",
+            &circ,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        fern(&args)
+    };
+    // With the vector's rules: exactly the vector's receipts and root.
+    let (code, out, err) = run(&["--randomness", rules.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["state_root"],
+        v.postconditions.state_tree.root_cid.0.to_string()
+    );
+    for (got, want) in doc["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&v.postconditions.receipts)
+    {
+        assert_eq!(
+            got["return"],
+            data_encoding::HEXLOWER.encode(&want.return_data.0)
+        );
+    }
+    // Without them every draw gets the fallback digest: some return differs.
+    let (code, plain, _) = run(&[]);
+    assert_eq!(code, 0);
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_ne!(plain["receipts"], doc["receipts"]);
+    // A rules file that is not rules, or a digest that is not 32 bytes: exit 2.
+    std::fs::write(&rules, "{\"on\": 1}").unwrap();
+    assert_eq!(run(&["--randomness", rules.to_str().unwrap()]).0, 2);
+    std::fs::write(&rules, "[{\"on\": [\"chain\", 1], \"ret\": \"AAAA\"}]").unwrap();
+    let (code, _, err) = run(&["--randomness", rules.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("32"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

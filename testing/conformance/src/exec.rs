@@ -103,11 +103,13 @@ pub fn parse_messages(text: &[u8]) -> Result<Vec<Vec<u8>>, VectorError> {
     Ok(messages)
 }
 
-/// Loads `state` and `bundle_blocks` into a fresh store and applies `messages` with `settings`.
+/// Loads `state` and `bundle_blocks` into a fresh store and applies `messages` with `settings`,
+/// answering randomness draws from `randomness` (the fallback digest elsewhere).
 pub fn exec(
     state: &StateCar,
     bundle_blocks: &[(Cid, Vec<u8>)],
     settings: &MachineSettings,
+    randomness: &[crate::vector::RandomnessRule],
     messages: &[Vec<u8>],
 ) -> Result<Applied, VectorError> {
     let store = MemoryBlockstore::new();
@@ -121,7 +123,10 @@ pub fn exec(
             store,
             state.root,
             settings,
-            VectorExterns::default(),
+            {
+                let (chain, beacon) = crate::vector::randomness_maps(randomness);
+                VectorExterns::from_maps(chain, beacon)
+            },
             messages,
         )
     })

@@ -333,16 +333,7 @@ impl TestVector {
                 v.postconditions.receipts.len()
             )));
         }
-        for r in &v.randomness {
-            if r.ret.0.len() != 32 {
-                return Err(VectorError::Malformed(format!(
-                    "randomness digest for {:?} epoch {} has {} bytes, not 32",
-                    r.on.kind,
-                    r.on.epoch,
-                    r.ret.0.len()
-                )));
-            }
-        }
+        check_randomness(&v.randomness)?;
         Ok(v)
     }
 
@@ -364,20 +355,52 @@ impl TestVector {
 
     /// The randomness digests as maps per kind.
     pub fn randomness_maps(&self) -> (BTreeMap<i64, [u8; 32]>, BTreeMap<i64, [u8; 32]>) {
-        let mut chain = BTreeMap::new();
-        let mut beacon = BTreeMap::new();
-        for r in &self.randomness {
-            let Ok(digest) = <[u8; 32]>::try_from(r.ret.0.as_slice()) else {
-                continue; // rejected by `from_json`; only reachable for hand-built vectors
-            };
-            let map = match r.on.kind {
-                RandomnessKind::Chain => &mut chain,
-                RandomnessKind::Beacon => &mut beacon,
-            };
-            map.entry(r.on.epoch).or_insert(digest);
-        }
-        (chain, beacon)
+        randomness_maps(&self.randomness)
     }
+}
+
+/// Chain and beacon digests by epoch from `rules` (the first rule for an epoch wins; digests
+/// that are not 32 bytes, which [`check_randomness`] rejects, are left out).
+pub fn randomness_maps(
+    rules: &[RandomnessRule],
+) -> (BTreeMap<i64, [u8; 32]>, BTreeMap<i64, [u8; 32]>) {
+    let mut chain = BTreeMap::new();
+    let mut beacon = BTreeMap::new();
+    for r in rules {
+        let Ok(digest) = <[u8; 32]>::try_from(r.ret.0.as_slice()) else {
+            continue;
+        };
+        let map = match r.on.kind {
+            RandomnessKind::Chain => &mut chain,
+            RandomnessKind::Beacon => &mut beacon,
+        };
+        map.entry(r.on.epoch).or_insert(digest);
+    }
+    (chain, beacon)
+}
+
+/// Every digest must be 32 bytes.
+pub fn check_randomness(rules: &[RandomnessRule]) -> Result<(), VectorError> {
+    for r in rules {
+        if r.ret.0.len() != 32 {
+            return Err(VectorError::Malformed(format!(
+                "randomness digest for {:?} epoch {} has {} bytes, not 32",
+                r.on.kind,
+                r.on.epoch,
+                r.ret.0.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Parses randomness rules given on their own: the JSON array a vector's `randomness` member
+/// holds (`[{"on": [kind, epoch], "ret": base64}, ...]`).
+pub fn parse_randomness(text: &[u8]) -> Result<Vec<RandomnessRule>, VectorError> {
+    let rules: Vec<RandomnessRule> =
+        serde_json::from_slice(text).map_err(|e| VectorError::Json(e.to_string()))?;
+    check_randomness(&rules)?;
+    Ok(rules)
 }
 
 /// Decompresses gzip data.

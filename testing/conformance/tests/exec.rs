@@ -111,6 +111,7 @@ fn bad_state_cars_are_errors() {
         &[],
         &fern_conformance::MachineSettings::new(21, 0),
         &[],
+        &[],
     )
     .unwrap();
     assert!(
@@ -122,6 +123,7 @@ fn bad_state_cars_are_errors() {
         &state,
         &[],
         &fern_conformance::MachineSettings::new(15, 0),
+        &[],
         &[],
     )
     .unwrap();
@@ -140,10 +142,12 @@ fn exec_vectors() -> Vec<(PathBuf, TestVector)> {
         .filter_map(|f| {
             let v = TestVector::from_json(&std::fs::read(&f).ok()?).ok()?;
             let nv = v.preconditions.variants.first()?.nv;
-            (v.randomness.is_empty() && (21..=28).contains(&nv) && v.apply_messages.len() >= 2)
-                .then_some((f, v))
+            ((21..=28).contains(&nv) && v.apply_messages.len() >= 2).then_some((f, v))
         })
-        .step_by(4)
+        .enumerate()
+        // Every fourth vector, and every one with randomness rules (given to exec as such).
+        .filter(|(i, (_, v))| i % 4 == 0 || !v.randomness.is_empty())
+        .map(|(_, fv)| fv)
         .collect()
 }
 
@@ -177,6 +181,7 @@ fn exec_in_two_halves_reproduces_corpus_vectors() {
         !vectors.is_empty(),
         "no usable vectors in {CORPUS}: the corpus has not been generated"
     );
+    assert!(vectors.iter().any(|(_, v)| !v.randomness.is_empty()));
     let checked = std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(move || {
@@ -187,7 +192,7 @@ fn exec_in_two_halves_reproduces_corpus_vectors() {
                         .unwrap();
                 let state = read_state_car(state_car(v)).unwrap();
                 // All at once.
-                let whole = exec::exec(&state, &[], &settings, &messages).unwrap();
+                let whole = exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap();
                 assert_eq!(whole.error, None, "{path:?}");
                 check_receipts(path, &whole.actual, &v.postconditions.receipts);
                 let want_root = v.postconditions.state_tree.root_cid.0;
@@ -195,13 +200,15 @@ fn exec_in_two_halves_reproduces_corpus_vectors() {
 
                 // The first half, then the rest on the state CAR the first half wrote.
                 let mid = messages.len() / 2;
-                let first = exec::exec(&state, &[], &settings, &messages[..mid]).unwrap();
+                let first =
+                    exec::exec(&state, &[], &settings, &v.randomness, &messages[..mid]).unwrap();
                 let root = first.actual.state_root.expect("flushed");
                 let out = reachable_car(first.store.as_ref().unwrap(), &root).unwrap();
                 let next = read_state_car(out).unwrap();
                 assert_eq!(next.root, root);
                 assert_eq!(next.blocks[0].0, root, "the root block comes first");
-                let second = exec::exec(&next, &[], &settings, &messages[mid..]).unwrap();
+                let second =
+                    exec::exec(&next, &[], &settings, &v.randomness, &messages[mid..]).unwrap();
                 assert_eq!(second.error, None, "{path:?}");
                 let mut joined = first.actual.receipts.clone();
                 joined.extend(second.actual.receipts.iter().cloned());
