@@ -95,6 +95,21 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
 
     // ---------------- send ----------------
 
+    /// The parameters of an outgoing call (send or upgrade): the block behind `params_id`, none
+    /// for [`NO_DATA_BLOCK_ID`]. Fails with `LimitExceeded` when the block table has no room
+    /// left for the call's return block (checked after the handle, as ref-fvm does).
+    fn outgoing_params(&self, params_id: u32) -> Result<Option<Block>> {
+        let params = if params_id == NO_DATA_BLOCK_ID {
+            None
+        } else {
+            Some(self.blocks.get(params_id)?.clone())
+        };
+        if self.blocks.is_full() {
+            return Err(err(ErrorNumber::LimitExceeded, "cannot store return block"));
+        }
+        Ok(params)
+    }
+
     /// `send::send`: calls `recipient` in a transaction of its own.
     pub fn send(
         &mut self,
@@ -113,14 +128,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 "cannot transfer value when read-only",
             ));
         }
-        let params = if params_id == NO_DATA_BLOCK_ID {
-            None
-        } else {
-            Some(self.blocks.get(params_id)?.clone())
-        };
-        if self.blocks.is_full() {
-            return Err(err(ErrorNumber::LimitExceeded, "cannot store return block"));
-        }
+        let params = self.outgoing_params(params_id)?;
         let result = self.call_manager.with_transaction(|cm| {
             cm.call_actor(
                 from,
@@ -187,14 +195,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 ));
             }
         }
-        let params = if params_id == NO_DATA_BLOCK_ID {
-            None
-        } else {
-            Some(self.blocks.get(params_id)?.clone())
-        };
-        if self.blocks.is_full() {
-            return Err(err(ErrorNumber::LimitExceeded, "cannot store return block"));
-        }
+        let params = self.outgoing_params(params_id)?;
         let (actor_id, caller) = (self.actor_id, self.caller);
         let result = self.call_manager.with_transaction(|cm| {
             let state = cm
