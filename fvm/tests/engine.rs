@@ -759,13 +759,13 @@ fn cache_compiles_each_cid_once() {
     let before = engine.compilations();
 
     let first = engine
-        .get_or_compile(&cid, || {
+        .get_or_compile(&cid, |_| {
             loads.fetch_add(1, Ordering::SeqCst);
             Ok(wasm.clone())
         })
         .unwrap();
     let second = engine
-        .get_or_compile(&cid, || {
+        .get_or_compile(&cid, |_| {
             loads.fetch_add(1, Ordering::SeqCst);
             Ok(wasm.clone())
         })
@@ -785,7 +785,7 @@ fn cache_compiles_each_cid_once() {
                 s.spawn(move || {
                     barrier.wait();
                     engine
-                        .get_or_compile(&cid2, || {
+                        .get_or_compile(&cid2, |_| {
                             loads.fetch_add(1, Ordering::SeqCst);
                             Ok(wasm.clone())
                         })
@@ -810,17 +810,17 @@ fn cache_does_not_keep_failures() {
     let engine = cache_engine();
     let cid = fresh_cid();
     let err = engine
-        .get_or_compile(&cid, || Ok(b"garbage".to_vec()))
+        .get_or_compile(&cid, |_| Ok(b"garbage".to_vec()))
         .unwrap_err();
     assert_eq!(err.stage(), Some(Stage::Validation));
     assert!(engine.get(&cid).is_none());
     // A loader error is passed through untouched.
     let err = engine
-        .get_or_compile(&cid, || Err(EngineError::CodeNotFound(cid)))
+        .get_or_compile(&cid, |_| Err(EngineError::CodeNotFound(cid)))
         .unwrap_err();
     assert_eq!(err, EngineError::CodeNotFound(cid));
     // A later good load is compiled and cached.
-    let m = engine.get_or_compile(&cid, || Ok(generated(3))).unwrap();
+    let m = engine.get_or_compile(&cid, |_| Ok(generated(3))).unwrap();
     assert!(engine.get(&cid).unwrap().same_code(&m));
 }
 

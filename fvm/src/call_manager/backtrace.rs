@@ -71,3 +71,42 @@ impl Backtrace {
         self.frames.push(frame);
     }
 }
+
+/// One line per failed call, innermost first (`00: f0101 (method 2) -- message (exit code 16)`),
+/// then the cause (`--> caused by: ...`). Diagnostic text for node operators, not consensus.
+impl std::fmt::Display for Backtrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, frame) in self.frames.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "{i:02}: f0{} (method {}) -- {} (exit code {})",
+                frame.source,
+                frame.method,
+                frame.message,
+                frame.code.value()
+            )?;
+        }
+        if let Some(cause) = &self.cause {
+            if !self.frames.is_empty() {
+                writeln!(f)?;
+            }
+            match cause {
+                Cause::Syscall {
+                    module,
+                    function,
+                    number,
+                    message,
+                } => write!(
+                    f,
+                    "--> caused by: {module}::{function} -- {message} (error {}: {number:?})",
+                    *number as u32
+                )?,
+                Cause::Fatal(message) => write!(f, "--> caused by: fatal error -- {message}")?,
+            }
+        }
+        Ok(())
+    }
+}

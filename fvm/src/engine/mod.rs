@@ -42,7 +42,7 @@ mod module;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
@@ -66,6 +66,10 @@ pub struct Engine(Arc<Inner>);
 struct Inner {
     wasmtime: wasmtime::Engine,
     config: EngineConfig,
+    /// Debugging aid: the code to run in place of a code CID (see [`Engine::with_redirects`]).
+    redirects: HashMap<Cid, Cid>,
+    /// Admission of call stacks, at most `config.concurrency` at a time (see [`Engine::admit`]).
+    admission: Admission,
     /// One slot per code CID ever requested. The map lock is held only to find or add a slot; the
     /// slot's own lock is held while its module compiles, so each CID compiles once while
     /// different CIDs compile in parallel. A slot stays empty after a failed compilation.
@@ -90,15 +94,42 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Engine {
     /// Builds the Wasmtime engine (and its instance pool) for `config`.
     pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        Self::with_redirects(config, Vec::new())
+    }
+
+    /// Like [`new`](Self::new), with actor-code redirects: every `(from, to)` pair makes an
+    /// actor whose code CID is `from` run the Wasm of `to` (compiled and cached under `to`).
+    /// This is ref-fvm's `actor_redirect` (its `EngineConfig` carries the same list), used by
+    /// nodes to run debug builds of the built-in actors; a real network uses none. The actor's
+    /// code CID in the state tree is unchanged. A later pair for the same `from` wins.
+    pub fn with_redirects(
+        config: EngineConfig,
+        redirects: Vec<(Cid, Cid)>,
+    ) -> Result<Self, EngineError> {
         let wt_config = config.wasmtime_config()?;
         let wasmtime =
             wasmtime::Engine::new(&wt_config).map_err(|e| EngineError::Setup(format!("{e:#}")))?;
         Ok(Engine(Arc::new(Inner {
             wasmtime,
+            admission: Admission::new(config.concurrency),
             config,
+            redirects: redirects.into_iter().collect(),
             cache: Mutex::new(HashMap::new()),
             compilations: AtomicU64::new(0),
         })))
+    }
+
+    /// The code actually run for an actor whose code CID is `code` (itself unless redirected).
+    pub fn redirect<'a>(&'a self, code: &'a Cid) -> &'a Cid {
+        self.0.redirects.get(code).unwrap_or(code)
+    }
+
+    /// Waits until fewer than [`EngineConfig::concurrency`] call stacks run on this engine, then
+    /// admits one more until the returned guard is dropped. The executor holds one for each
+    /// message it applies, so executors sharing an engine never exhaust its instance pool
+    /// (sized for `concurrency` call stacks); ref-fvm's engine pool blocks the same way.
+    pub fn admit(&self) -> AdmissionGuard<'_> {
+        self.0.admission.enter()
     }
 
     /// An engine for network version `nv` with a concurrency of 1.
@@ -158,38 +189,43 @@ impl Engine {
         Ok(CompiledModule::new(module, instrumented.len()))
     }
 
-    /// The cached module for `code`, if it has been compiled.
+    /// The cached module for `code` (after [redirection](Self::redirect)), if it has been
+    /// compiled.
     pub fn get(&self, code: &Cid) -> Option<CompiledModule> {
+        let code = self.redirect(code);
         let slot = lock(&self.0.cache).get(code).cloned()?;
         let module = lock(&slot).clone();
         module
     }
 
-    /// The cached module for `code`, or else the module compiled from the bytes `load` returns,
-    /// which is then cached. `load` is only called on a miss; concurrent callers asking for the
-    /// same CID wait for a single compilation. Failures are returned and not cached.
+    /// The cached module for `code` (after [redirection](Self::redirect)), or else the module
+    /// compiled from the bytes `load` returns for that (redirected) CID, which is then cached.
+    /// `load` is only called on a miss; concurrent callers asking for the same CID wait for a
+    /// single compilation. Failures are returned and not cached.
     pub fn get_or_compile(
         &self,
         code: &Cid,
-        load: impl FnOnce() -> Result<Vec<u8>, EngineError>,
+        load: impl FnOnce(&Cid) -> Result<Vec<u8>, EngineError>,
     ) -> Result<CompiledModule, EngineError> {
+        let code = self.redirect(code);
         let slot = lock(&self.0.cache).entry(*code).or_default().clone();
         let mut cached = lock(&slot);
         if let Some(module) = &*cached {
             return Ok(module.clone());
         }
-        let module = self.compile(&load()?)?;
+        let module = self.compile(&load(code)?)?;
         *cached = Some(module.clone());
         Ok(module)
     }
 
-    /// The module for `code`, from the cache or compiled from the blockstore's block.
+    /// The module for `code`, from the cache or compiled from the blockstore's block (of the
+    /// [redirected](Self::redirect) CID).
     pub fn load(
         &self,
         code: &Cid,
         blockstore: &impl Blockstore,
     ) -> Result<CompiledModule, EngineError> {
-        self.get_or_compile(code, || {
+        self.get_or_compile(code, |code| {
             blockstore
                 .get(code)
                 .map_err(|e| EngineError::Blockstore {
@@ -221,5 +257,47 @@ impl Engine {
     /// Number of compilations this engine has started (cached or not, successful or not).
     pub fn compilations(&self) -> u64 {
         self.0.compilations.load(Ordering::Relaxed)
+    }
+}
+
+/// A counting gate: at most `limit` holders at a time, the others wait.
+#[derive(Debug)]
+struct Admission {
+    limit: u32,
+    inside: Mutex<u32>,
+    freed: Condvar,
+}
+
+impl Admission {
+    fn new(limit: u32) -> Self {
+        Admission {
+            limit: limit.max(1),
+            inside: Mutex::new(0),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn enter(&self) -> AdmissionGuard<'_> {
+        let mut inside = lock(&self.inside);
+        while *inside >= self.limit {
+            inside = self
+                .freed
+                .wait(inside)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *inside += 1;
+        AdmissionGuard(self)
+    }
+}
+
+/// One call stack admitted to an engine ([`Engine::admit`]); dropping it lets the next one in.
+#[must_use = "the admission ends when the guard is dropped"]
+pub struct AdmissionGuard<'a>(&'a Admission);
+
+impl Drop for AdmissionGuard<'_> {
+    fn drop(&mut self) {
+        let mut inside = lock(&self.0.inside);
+        *inside = inside.saturating_sub(1);
+        self.0.freed.notify_one();
     }
 }

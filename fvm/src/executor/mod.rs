@@ -51,6 +51,19 @@ pub enum ApplyFailure {
     MessageBacktrace(Backtrace),
 }
 
+/// `pre-validation failed: <reason>` or `message failed with backtrace:` and the backtrace's
+/// lines (diagnostics, as node clients show them; not consensus).
+impl std::fmt::Display for ApplyFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplyFailure::PreValidation(why) => write!(f, "pre-validation failed: {why}"),
+            ApplyFailure::MessageBacktrace(bt) => {
+                write!(f, "message failed with backtrace:\n{bt}")
+            }
+        }
+    }
+}
+
 /// The outcome of applying one message.
 #[derive(Debug, Clone)]
 pub struct ApplyRet {
@@ -192,6 +205,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<ApplyRet, ExecutionFailure> {
+        // At most `concurrency` call stacks run on one engine at a time (its instance pool is
+        // sized for that); executors sharing the engine wait here.
+        let engine = self.engine.clone();
+        let _admitted = engine.admit();
         let pre = match self.preflight(msg, kind, raw_length)? {
             Ok(p) => p,
             Err(ret) => return Ok(ret),

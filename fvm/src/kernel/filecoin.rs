@@ -150,15 +150,19 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             self.charge(self.prices().on_verify_seal())?;
         }
         let proofs = self.call_manager.proofs.clone();
-        Ok(infos
-            .iter()
-            .map(|i| {
-                catch_unwind(AssertUnwindSafe(|| proofs.verify_seal(i)))
-                    .ok()
-                    .and_then(|r| r.ok())
-                    .unwrap_or(false)
-            })
-            .collect())
+        let verdicts = catch_unwind(AssertUnwindSafe(|| proofs.verify_seals(infos)))
+            .map_err(|_| anyhow::anyhow!("the proof verifier panicked on a seal batch"))
+            .and_then(|r| r)
+            .or_fatal()?;
+        if verdicts.len() != infos.len() {
+            return Err(anyhow::anyhow!(
+                "the proof verifier returned {} verdicts for {} seals",
+                verdicts.len(),
+                infos.len()
+            ))
+            .or_fatal();
+        }
+        Ok(verdicts)
     }
 
     /// `crypto::verify_consensus_fault`: a flat charge, then the host's check.

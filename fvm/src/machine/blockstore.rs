@@ -71,25 +71,39 @@ impl<B: Blockstore> BufferedBlockstore<B> {
     }
 
     /// Moves the buffered blocks reachable from `root` (see the module documentation for the
-    /// walking rules) into the base store. Unreachable blocks stay buffered. On error nothing is
-    /// written and the buffer is left as it was.
+    /// walking rules) into the base store. Unreachable blocks stay buffered. On error the buffer
+    /// is left as it was (the base store may have taken some of the blocks).
     pub fn flush(&self, root: &Cid) -> anyhow::Result<()> {
         let reachable = {
             let buffer = self.buffer.borrow();
             reachable_buffered(&buffer, root)?
         };
+        {
+            let buffer = self.buffer.borrow();
+            let blocks = reachable
+                .iter()
+                .filter_map(|cid| buffer.get(cid).map(|data| (*cid, data.as_slice())));
+            self.base.put_many_keyed(blocks)?;
+        }
+        // Only once the base store has taken them do the blocks leave the buffer, so a failing
+        // base store loses nothing and the flush can be retried.
         let mut buffer = self.buffer.borrow_mut();
-        let blocks: Vec<(Cid, Vec<u8>)> = reachable
-            .into_iter()
-            .filter_map(|cid| buffer.remove(&cid).map(|data| (cid, data)))
-            .collect();
-        self.base.put_many_keyed(blocks)
+        for cid in &reachable {
+            buffer.remove(cid);
+        }
+        Ok(())
     }
 
-    /// Moves every buffered block, reachable or not, into the base store.
+    /// Moves every buffered block, reachable or not, into the base store. On error the buffer
+    /// keeps every block.
     pub fn flush_all(&self) -> anyhow::Result<()> {
-        let blocks: Vec<(Cid, Vec<u8>)> = self.buffer.borrow_mut().drain().collect();
-        self.base.put_many_keyed(blocks)
+        {
+            let buffer = self.buffer.borrow();
+            self.base
+                .put_many_keyed(buffer.iter().map(|(cid, data)| (*cid, data.as_slice())))?;
+        }
+        self.buffer.borrow_mut().clear();
+        Ok(())
     }
 }
 

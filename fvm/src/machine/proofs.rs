@@ -16,6 +16,21 @@ pub trait ProofVerifier: Send + Sync {
     fn verify_post(&self, info: &WindowPoStVerifyInfo) -> anyhow::Result<bool>;
     /// One seal of a batch (`batch_verify_seals`); an error counts as "invalid".
     fn verify_seal(&self, info: &SealVerifyInfo) -> anyhow::Result<bool>;
+    /// A whole `batch_verify_seals` batch: one verdict per seal, in order. An `Err` is a failure
+    /// of the verifier itself (not of a proof): the syscall fails fatally. The default checks
+    /// each seal with [`verify_seal`](Self::verify_seal), a failing check counting as invalid;
+    /// a host with a batch verifier overrides it.
+    fn verify_seals(&self, infos: &[SealVerifyInfo]) -> anyhow::Result<Vec<bool>> {
+        Ok(infos
+            .iter()
+            .map(|i| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.verify_seal(i)))
+                    .ok()
+                    .and_then(|r| r.ok())
+                    .unwrap_or(false)
+            })
+            .collect())
+    }
     /// An aggregate of seal proofs.
     fn verify_aggregate_seals(
         &self,
