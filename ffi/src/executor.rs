@@ -329,9 +329,11 @@ pub unsafe extern "C" fn fern_executor_apply(
         let kind = match apply_kind {
             FERN_APPLY_EXPLICIT => ApplyKind::Explicit,
             FERN_APPLY_IMPLICIT => ApplyKind::Implicit,
-            other => return Err(Failure::invalid(format!(
+            other => {
+                return Err(Failure::invalid(format!(
                 "apply_kind {other} is neither FERN_APPLY_EXPLICIT (0) nor FERN_APPLY_IMPLICIT (1)"
-            ))),
+            )))
+            }
         };
         let result = executor.run(move |slot| apply(slot, &bytes, kind, chain_len).map(Owned))?;
         // SAFETY: checked non-NULL; writable by contract.

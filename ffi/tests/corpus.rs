@@ -33,9 +33,16 @@ fn through_ffi(path: &PathBuf) -> Result<(Vec<Applied>, cid::Cid), String> {
     }
     let root = exec.flush().map_err(|e| format!("flush: {e:?}"))?;
     // Everything the executor fetched was handed back to the host's free function.
-    assert_eq!(host.outstanding.load(std::sync::atomic::Ordering::Relaxed), 0);
+    assert_eq!(
+        host.outstanding.load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
     // The new root is in the host's store now.
-    assert!(host.has_block(&root), "{}: flushed root not stored", path.display());
+    assert!(
+        host.has_block(&root),
+        "{}: flushed root not stored",
+        path.display()
+    );
     Ok((receipts, root))
 }
 
@@ -51,16 +58,27 @@ fn corpus_through_the_c_interface_matches_the_runner() {
         let runner_vector = vector.clone();
         let (verdict, actual) = std::thread::Builder::new()
             .stack_size(1 << 30)
-            .spawn(move || run_variant_with_actuals(&runner_vector, &variant, &RunOptions::default()))
+            .spawn(move || {
+                run_variant_with_actuals(&runner_vector, &variant, &RunOptions::default())
+            })
             .unwrap()
             .join()
             .unwrap();
-        assert!(matches!(verdict, VariantResult::Passed), "{}: the runner fails it", path.display());
+        assert!(
+            matches!(verdict, VariantResult::Passed),
+            "{}: the runner fails it",
+            path.display()
+        );
         match through_ffi(path) {
             Err(e) => failures.push(format!("{}: {e}", path.display())),
             Ok((receipts, root)) => {
                 if receipts.len() != actual.receipts.len() {
-                    failures.push(format!("{}: {} receipts, runner {}", path.display(), receipts.len(), actual.receipts.len()));
+                    failures.push(format!(
+                        "{}: {} receipts, runner {}",
+                        path.display(),
+                        receipts.len(),
+                        actual.receipts.len()
+                    ));
                     continue;
                 }
                 for (i, (f, r)) in receipts.iter().zip(&actual.receipts).enumerate() {
@@ -68,7 +86,10 @@ fn corpus_through_the_c_interface_matches_the_runner() {
                     if (f.exit_code, &f.return_data, f.gas_used, &f.events_root)
                         != (r.exit_code, &r.return_data, r.gas_used, &events_root)
                     {
-                        failures.push(format!("{} message {i}: ffi {f:?}, runner {r:?}", path.display()));
+                        failures.push(format!(
+                            "{} message {i}: ffi {f:?}, runner {r:?}",
+                            path.display()
+                        ));
                     }
                     // With tracing on, every executed message has a trace; a message rejected
                     // before execution (gas used 0) has none.
@@ -79,15 +100,27 @@ fn corpus_through_the_c_interface_matches_the_runner() {
                     compared_messages += 1;
                 }
                 if Some(root) != actual.state_root {
-                    failures.push(format!("{}: root {root}, runner {:?}", path.display(), actual.state_root));
+                    failures.push(format!(
+                        "{}: root {root}, runner {:?}",
+                        path.display(),
+                        actual.state_root
+                    ));
                 }
                 if root != vector.postconditions.state_tree.root_cid.0 {
-                    failures.push(format!("{}: root {root} differs from the vector's", path.display()));
+                    failures.push(format!(
+                        "{}: root {root} differs from the vector's",
+                        path.display()
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     println!(
         "{} vectors, {compared_messages} messages identical through the C interface ({traced} traced)",
         files.len()

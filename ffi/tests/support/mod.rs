@@ -122,7 +122,10 @@ fn randomness(h: &TestHost, kind: &'static str, epoch: i64, out: *mut u8) -> i32
     let map = if kind == "chain" { &h.chain } else { &h.beacon };
     let digest = map.get(&epoch).copied().unwrap_or(FALLBACK);
     unsafe { std::ptr::copy_nonoverlapping(digest.as_ptr(), out, 32) };
-    h.queries.lock().unwrap().push((kind, epoch, digest.to_vec()));
+    h.queries
+        .lock()
+        .unwrap()
+        .push((kind, epoch, digest.to_vec()));
     0
 }
 
@@ -149,7 +152,11 @@ unsafe extern "C" fn tipset_cid(
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), out, bytes.len());
         *out_len = bytes.len();
     }
-    host(h).queries.lock().unwrap().push(("tipset", epoch, bytes));
+    host(h)
+        .queries
+        .lock()
+        .unwrap()
+        .push(("tipset", epoch, bytes));
     0
 }
 
@@ -290,11 +297,24 @@ impl Exec {
         }
     }
 
-    pub fn apply(&self, msg: &[u8], kind: u32, chain_len: usize) -> Result<Applied, (FernStatus, String)> {
+    pub fn apply(
+        &self,
+        msg: &[u8],
+        kind: u32,
+        chain_len: usize,
+    ) -> Result<Applied, (FernStatus, String)> {
         let mut out = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
         let status = unsafe {
-            fern_executor_apply(self.0, msg.as_ptr(), msg.len(), kind, chain_len, &mut out, &mut err)
+            fern_executor_apply(
+                self.0,
+                msg.as_ptr(),
+                msg.len(),
+                kind,
+                chain_len,
+                &mut out,
+                &mut err,
+            )
         };
         if status != FernStatus::Ok {
             assert!(out.is_null());
@@ -315,8 +335,11 @@ impl Exec {
             refund: r.refund.as_slice().to_vec(),
             gas_refund: r.gas_refund,
             gas_burned: r.gas_burned,
-            failure_info: (!r.failure_info.is_null())
-                .then(|| unsafe { CStr::from_ptr(r.failure_info) }.to_string_lossy().into_owned()),
+            failure_info: (!r.failure_info.is_null()).then(|| {
+                unsafe { CStr::from_ptr(r.failure_info) }
+                    .to_string_lossy()
+                    .into_owned()
+            }),
             exec_trace: r.exec_trace.as_slice().to_vec(),
         };
         unsafe { fern_apply_result_free(out) };
@@ -337,7 +360,10 @@ impl Exec {
 
     pub fn compilations(&self) -> u64 {
         let mut n = 0;
-        assert_eq!(unsafe { fern_executor_compilations(self.0, &mut n) }, FernStatus::Ok);
+        assert_eq!(
+            unsafe { fern_executor_compilations(self.0, &mut n) },
+            FernStatus::Ok
+        );
         n
     }
 }
@@ -415,10 +441,7 @@ pub fn chain_len(bytes: &[u8]) -> usize {
 /// The manifest override a Tester-built state needs (the runner's rule, see
 /// `fern_conformance::runner`): the system actor's `builtin_actors` when it points at a
 /// `(version, list)` pair.
-pub fn manifest_override(
-    store: &fvm_ipld_blockstore::MemoryBlockstore,
-    root: &Cid,
-) -> Option<Cid> {
+pub fn manifest_override(store: &fvm_ipld_blockstore::MemoryBlockstore, root: &Cid) -> Option<Cid> {
     use fvm_ipld_blockstore::Blockstore;
     let tree = fern::machine::StateTree::new_from_root(store, root).ok()?;
     let system = tree.get_actor(0).ok()??;
