@@ -244,3 +244,126 @@ pub fn encode_lotus_trace(trace: &[ExecEvent]) -> Vec<u8> {
         .and_then(|t| fvm_ipld_encoding::to_vec(&t).ok())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fern::call_manager::SyscallError;
+    use fern::gas::Gas;
+    use fern_shared::consts::{CBOR, IPLD_RAW};
+
+    fn charge(name: &'static str, milli: u64) -> ExecEvent {
+        ExecEvent::GasCharge(GasCharge::new(
+            name,
+            Gas::from_milligas(milli),
+            Gas::from_milligas(1500),
+        ))
+    }
+
+    fn call(to: u64, method: u64) -> ExecEvent {
+        ExecEvent::Call {
+            from: 100,
+            to: Address::new_id(to),
+            method,
+            params: Some(TraceBlock {
+                codec: CBOR,
+                data: vec![0x80],
+            }),
+            value: TokenAmount::from_atto(5u64),
+            gas_limit: 1000,
+            read_only: false,
+        }
+    }
+
+    #[test]
+    fn tree_follows_calls_and_drops_what_comes_after_the_root() {
+        let events = vec![
+            charge("OnChainMessage", 2400),
+            call(101, 2),
+            charge("OnMethodInvocation", 1),
+            call(102, 3),
+            ExecEvent::CallError(SyscallError::new(ErrorNumber::NotFound, "nobody")),
+            call(103, 0),
+            ExecEvent::CallError(SyscallError::new(ErrorNumber::InsufficientFunds, "poor")),
+            call(104, 0),
+            ExecEvent::CallError(SyscallError::new(ErrorNumber::Forbidden, "fatal")),
+            ExecEvent::Log("hello".into()),
+            ExecEvent::CallReturn {
+                exit_code: ExitCode::new(16),
+                value: Some(TraceBlock {
+                    codec: IPLD_RAW,
+                    data: vec![1, 2],
+                }),
+            },
+            charge("after", 1),
+        ];
+        let t = lotus_trace(&events).expect("a tree");
+        assert_eq!(t.msg.to, Address::new_id(101));
+        assert_eq!(t.msg.from, Address::new_id(100));
+        assert_eq!(
+            (t.msg.params.as_slice(), t.msg.params_codec),
+            (&[0x80u8][..], CBOR)
+        );
+        // The inclusion charge opens the root's list; 2 400 + 1 500 milligas: total 4 (the
+        // rounded sum), compute 3, other 2 (each rounded up).
+        assert_eq!(t.gas_charges[0].name, "OnChainMessage");
+        assert_eq!(
+            (
+                t.gas_charges[0].total_gas,
+                t.gas_charges[0].compute_gas,
+                t.gas_charges[0].other_gas
+            ),
+            (4, 3, 2)
+        );
+        assert_eq!(
+            t.gas_charges.len(),
+            2,
+            "the charge after the root return is dropped"
+        );
+        let codes: Vec<u32> = t.subcalls.iter().map(|s| s.msg_ret.exit_code).collect();
+        assert_eq!(codes, vec![5, 6, 10]);
+        assert_eq!(t.logs, vec!["hello".to_string()]);
+        assert_eq!(t.msg_ret.exit_code, 16);
+        assert_eq!(
+            (t.msg_ret.return_data.as_slice(), t.msg_ret.return_codec),
+            (&[1u8, 2][..], IPLD_RAW)
+        );
+    }
+
+    #[test]
+    fn no_call_or_an_unclosed_call_gives_no_trace() {
+        assert!(lotus_trace(&[charge("x", 1)]).is_none());
+        assert!(lotus_trace(&[call(101, 2), charge("x", 1)]).is_none());
+        assert!(encode_lotus_trace(&[]).is_empty());
+    }
+
+    #[test]
+    fn encoding_is_the_tuple_layout_lotus_decodes() {
+        let events = vec![
+            call(101, 2),
+            ExecEvent::Ipld {
+                op: IpldOp::Put,
+                cid: Cid::default(),
+                size: 7,
+            },
+            ExecEvent::CallReturn {
+                exit_code: ExitCode::new(0),
+                value: None,
+            },
+        ];
+        let bytes = encode_lotus_trace(&events);
+        // [msg(8), ret(3), null, [], [], [], [[1, cid, 7]]]
+        assert_eq!(bytes[0], 0x87, "a 7-element array");
+        assert_eq!(bytes[1], 0x88, "the message is an 8-element array");
+        let ret_at = bytes.windows(4).position(|w| w == [0x83, 0x00, 0x40, 0x00]);
+        assert!(ret_at.is_some(), "return: [0, h'', 0]");
+        let tail = &bytes[ret_at.unwrap() + 4..];
+        assert_eq!(
+            &tail[..5],
+            &[0xf6, 0x80, 0x80, 0x80, 0x81],
+            "null invoked, empty lists, one op"
+        );
+        assert_eq!(&tail[5..7], &[0x83, 0x01], "op Put = 1");
+        assert_eq!(*tail.last().unwrap(), 0x07, "size 7");
+    }
+}

@@ -31,6 +31,10 @@ pub struct TestHost {
     pub outstanding: AtomicI32,
     /// Randomness and tipset queries answered: (kind, epoch, answer bytes).
     pub queries: Mutex<Vec<(&'static str, i64, Vec<u8>)>>,
+    /// While true, `blockstore_get` waits (and `entered` tells that one is waiting).
+    pub paused: Mutex<bool>,
+    pub resume: std::sync::Condvar,
+    pub entered: std::sync::atomic::AtomicBool,
 }
 
 /// The fallback randomness digest of the conformance runner.
@@ -50,6 +54,13 @@ unsafe extern "C" fn get(
 ) -> i32 {
     let h = host(h);
     h.gets.fetch_add(1, Ordering::Relaxed);
+    {
+        let mut paused = h.paused.lock().unwrap();
+        while *paused {
+            h.entered.store(true, Ordering::SeqCst);
+            paused = h.resume.wait(paused).unwrap();
+        }
+    }
     let status = h.get_status.load(Ordering::Relaxed);
     if status != 0 {
         return status;
@@ -367,6 +378,11 @@ impl Exec {
         n
     }
 }
+
+// SAFETY: the C interface allows calls on one executor from any thread (one at a time, or BUSY).
+unsafe impl Send for Exec {}
+// SAFETY: as above.
+unsafe impl Sync for Exec {}
 
 impl Drop for Exec {
     fn drop(&mut self) {

@@ -1,0 +1,3 @@
+module fern.example/ffi/go
+
+go 1.19
