@@ -1147,3 +1147,42 @@ fn memory_growth_is_bounded_by_the_limiter() {
     assert_eq!(grow.call(&mut store, 5).unwrap(), -1);
     assert_eq!(store.data().limiter.used(), 65536);
 }
+
+/// An engine admits at most `concurrency` call stacks at once; the next waits for a release.
+#[test]
+fn admission_waits_for_a_free_slot() {
+    let config = EngineConfig::for_network(FNv::V28).unwrap().with_concurrency(2);
+    let engine = Engine::new(config).unwrap();
+    let first = engine.admit();
+    let second = engine.admit();
+    let entered = Arc::new(AtomicU64::new(0));
+    let waiter = {
+        let (engine, entered) = (engine.clone(), entered.clone());
+        std::thread::spawn(move || {
+            let _third = engine.admit();
+            entered.store(1, Ordering::SeqCst);
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(entered.load(Ordering::SeqCst), 0, "a third call stack got in");
+    drop(first);
+    waiter.join().unwrap();
+    assert_eq!(entered.load(Ordering::SeqCst), 1);
+    drop(second);
+}
+
+/// A redirected code CID compiles and caches the target's Wasm.
+#[test]
+fn redirects_load_the_target_code() {
+    let store = MemoryBlockstore::new();
+    let (from, to) = (fresh_cid(), fresh_cid());
+    store.put_keyed(&to, &generated(11)).unwrap();
+    let config = EngineConfig::for_network(FNv::V28).unwrap();
+    let engine = Engine::with_redirects(config, vec![(from, to)]).unwrap();
+    assert_eq!(engine.redirect(&from), &to);
+    let module = engine.load(&from, &store).expect("the redirect target compiles");
+    assert!(engine.get(&to).is_some(), "cached under the target");
+    assert_eq!(module.instrumented_len(), engine.get(&from).unwrap().instrumented_len());
+    // Without the redirect the source CID has no code.
+    assert!(Engine::new(config).unwrap().load(&from, &store).is_err());
+}
