@@ -98,7 +98,7 @@ impl FernExecutor {
         })?;
         let tracing = s.context.tracing;
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(), Failure>>(1);
-        let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(0);
+        let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(1);
         let thread_engine = engine.clone();
         let setup = move || -> Result<Slot, Failure> {
             let log = Arc::new(FailureLog::default());
