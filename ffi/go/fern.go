@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -303,6 +304,9 @@ type ApplyResult struct {
 	ExecTrace          []byte // Lotus ExecutionTrace CBOR, with Config.Tracing
 }
 
+// liveExecutors counts executors created and not yet closed.
+var liveExecutors int64
+
 // Executor runs messages on one state. Its methods may be called from any goroutine; calls
 // that overlap on one executor fail with ErrBusy (Fern runs one at a time), while different
 // executors run in parallel.
@@ -395,6 +399,7 @@ func NewExecutor(cfg Config, bs Blockstore, ex Externs, pv ProofVerifier) (*Exec
 		return nil, fernError(status, msg, cause)
 	}
 	e := &Executor{ptr: out, handle: handle, host: hst}
+	atomic.AddInt64(&liveExecutors, 1)
 	runtime.SetFinalizer(e, (*Executor).Close)
 	return e, nil
 }
@@ -525,7 +530,8 @@ func (e *Executor) Compilations() (uint64, error) {
 }
 
 // Close frees the executor, dropping every block not flushed. It waits for calls in progress,
-// and is idempotent. A finalizer calls it for executors that are dropped unclosed.
+// and is idempotent. A finalizer calls it for executors that are dropped unclosed. Host
+// callbacks must not call Close (nor other methods) on the executor that called them.
 func (e *Executor) Close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -535,5 +541,6 @@ func (e *Executor) Close() {
 	C.fern_executor_free(e.ptr)
 	e.ptr = nil
 	e.handle.Delete()
+	atomic.AddInt64(&liveExecutors, -1)
 	runtime.SetFinalizer(e, nil)
 }
