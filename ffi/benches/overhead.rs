@@ -46,11 +46,20 @@ fn rust_round(vector: &fern_conformance::TestVector) -> Duration {
         .with_base_fee(settings.base_fee.clone())
         .with_circulating_supply(settings.circ_supply.clone());
     let machine = Machine::new(config, context, store, VectorExterns::new(vector)).unwrap();
-    let mut exec = Executor::with_proof_verifier(Engine::shared(nv).unwrap(), machine, Arc::new(AcceptAllProofs));
+    let mut exec = Executor::with_proof_verifier(
+        Engine::shared(nv).unwrap(),
+        machine,
+        Arc::new(AcceptAllProofs),
+    );
     let messages: Vec<(Message, usize)> = vector
         .apply_messages
         .iter()
-        .map(|m| (fvm_ipld_encoding::from_slice(&m.bytes.0).unwrap(), chain_len(&m.bytes.0)))
+        .map(|m| {
+            (
+                fvm_ipld_encoding::from_slice(&m.bytes.0).unwrap(),
+                chain_len(&m.bytes.0),
+            )
+        })
         .collect();
     let start = Instant::now();
     for (msg, len) in &messages {
@@ -76,7 +85,10 @@ fn ffi_round(vector: &fern_conformance::TestVector) -> Duration {
 }
 
 fn main() {
-    let rounds: usize = std::env::var("FERN_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
+    let rounds: usize = std::env::var("FERN_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
     let workloads = [
         ("transfers", "transfers/create_accounts--nv28.json"),
         ("token_calls", "examples/token--nv26.json"),

@@ -127,7 +127,7 @@ fn write_case(vector_path: &Path, out: &Path) -> anyhow::Result<()> {
         bin.extend_from_slice(data);
     }
     let root = vector.preconditions.state_tree.root_cid.0;
-    let manifest = manifest_override(&store, &root);
+    let manifest = fern_conformance::runner::manifest_root_override(&store, &root);
     let nv = NetworkVersion::new(variant.nv);
     let mut config = NetworkConfig::new(nv)?;
     if let Some(m) = manifest {
@@ -204,16 +204,6 @@ fn write_case(vector_path: &Path, out: &Path) -> anyhow::Result<()> {
     std::fs::write(out.join("blocks.bin"), bin)?;
     std::fs::write(out.join("case.txt"), text)?;
     Ok(())
-}
-
-fn manifest_override(store: &MemoryBlockstore, root: &Cid) -> Option<Cid> {
-    let tree = fern::machine::StateTree::new_from_root(store, root).ok()?;
-    let system = tree.get_actor(0).ok()??;
-    let state: fern::machine::SystemState =
-        fvm_ipld_encoding::from_slice(&store.get(&system.state).ok()??).ok()?;
-    let pair = store.get(&state.builtin_actors).ok()??;
-    let (_version, _list): (u32, Cid) = fvm_ipld_encoding::from_slice(&pair).ok()?;
-    Some(state.builtin_actors)
 }
 
 fn main() {

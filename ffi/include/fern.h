@@ -176,7 +176,8 @@ typedef struct FernCodeRedirect {
 //
 // Token amounts are in attoFIL, in Filecoin's big-integer byte form: empty for zero, else a
 // sign byte (`0x00`) and the big-endian magnitude, at most [`FERN_MAX_TOKEN_AMOUNT_BYTES`]
-// bytes of it. Negative amounts are rejected. CIDs are binary CIDs.
+// bytes of it once leading zero bytes are left out. Negative amounts are rejected. CIDs are
+// binary CIDs.
 typedef struct FernExecutorConfig {
   // The network version (21 to 28 in this release; see `fern_library_info`).
   uint32_t network_version;
@@ -393,8 +394,9 @@ void fern_buffer_free(struct FernBuffer buffer);
 //
 // Returns `FERN_STATUS_OK` and stores the executor in `*out`, or: `NULL_POINTER`,
 // `UNSUPPORTED_NETWORK_VERSION`, `INVALID_ARGUMENT` (bad CID, amount, flags, a required
-// callback missing, a state root the blockstore lacks, an unreadable manifest),
-// `MISSING_BLOCK` / `HOST_FAILURE` (a callback failed while opening the state), `PANIC`.
+// callback missing, a state root the blockstore lacks, a manifest or state that does not
+// decode), `MISSING_BLOCK` (a block of the state or manifest is not in the blockstore; the
+// message names it), `HOST_FAILURE` (a callback failed while opening the state), `PANIC`.
 //
 // # Safety
 // `config` and `callbacks` point to valid structures whose buffers are readable for the call;

@@ -41,7 +41,8 @@ pub struct FernCodeRedirect {
 ///
 /// Token amounts are in attoFIL, in Filecoin's big-integer byte form: empty for zero, else a
 /// sign byte (`0x00`) and the big-endian magnitude, at most [`FERN_MAX_TOKEN_AMOUNT_BYTES`]
-/// bytes of it. Negative amounts are rejected. CIDs are binary CIDs.
+/// bytes of it once leading zero bytes are left out. Negative amounts are rejected. CIDs are
+/// binary CIDs.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct FernExecutorConfig {

@@ -240,6 +240,19 @@ fn apply(
     }
 }
 
+/// Checks an out-pointer and sets what it points to to NULL.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn clear_out<T>(out: *mut *mut T) -> Result<(), Failure> {
+    if out.is_null() {
+        return Err(Failure::null("out"));
+    }
+    // SAFETY: checked non-NULL; writable by the caller's contract.
+    unsafe { *out = std::ptr::null_mut() };
+    Ok(())
+}
+
 /// Creates an executor over the state `config.state_root` of the host's blockstore.
 ///
 /// Checks the configuration, opens the state and the built-in actors' manifest through the
@@ -250,8 +263,9 @@ fn apply(
 ///
 /// Returns `FERN_STATUS_OK` and stores the executor in `*out`, or: `NULL_POINTER`,
 /// `UNSUPPORTED_NETWORK_VERSION`, `INVALID_ARGUMENT` (bad CID, amount, flags, a required
-/// callback missing, a state root the blockstore lacks, an unreadable manifest),
-/// `MISSING_BLOCK` / `HOST_FAILURE` (a callback failed while opening the state), `PANIC`.
+/// callback missing, a state root the blockstore lacks, a manifest or state that does not
+/// decode), `MISSING_BLOCK` (a block of the state or manifest is not in the blockstore; the
+/// message names it), `HOST_FAILURE` (a callback failed while opening the state), `PANIC`.
 ///
 /// # Safety
 /// `config` and `callbacks` point to valid structures whose buffers are readable for the call;
@@ -264,11 +278,8 @@ pub unsafe extern "C" fn fern_executor_new(
     error: *mut *mut c_char,
 ) -> FernStatus {
     guard(error, || {
-        if out.is_null() {
-            return Err(Failure::null("out"));
-        }
-        // SAFETY: checked non-NULL; the caller's contract makes it writable.
-        unsafe { *out = std::ptr::null_mut() };
+        // SAFETY: NULL or writable, by the caller's contract.
+        unsafe { clear_out(out) }?;
         // SAFETY: NULL or valid, by the caller's contract.
         let config = unsafe { config.as_ref() }.ok_or_else(|| Failure::null("config"))?;
         // SAFETY: as above.
@@ -309,11 +320,8 @@ pub unsafe extern "C" fn fern_executor_apply(
     error: *mut *mut c_char,
 ) -> FernStatus {
     guard(error, || {
-        if out.is_null() {
-            return Err(Failure::null("out"));
-        }
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { *out = std::ptr::null_mut() };
+        // SAFETY: NULL or writable, by the caller's contract.
+        unsafe { clear_out(out) }?;
         // SAFETY: NULL or a live executor, by contract.
         let executor = unsafe { executor.as_ref() }.ok_or_else(|| Failure::null("executor"))?;
         // SAFETY: readable for `message_len` bytes, by contract.

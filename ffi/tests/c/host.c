@@ -2,11 +2,14 @@
  * host.c: the C test host (see host.h).
  */
 
+#define _POSIX_C_SOURCE 200809L
+
 #include "host.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---------------------------------------------------------------------------------------- */
 /* The block table: open addressing, linear probing, FNV-1a over the CID bytes.             */
@@ -214,6 +217,51 @@ void host_init(host_t *h, const answer_t *answers, size_t answer_count) {
     atomic_init(&h->put_many_blocks, 0);
     atomic_init(&h->unknown_answers, 0);
     atomic_init(&h->proof_calls, 0);
+    pthread_mutex_init(&h->gate.mu, NULL);
+    pthread_cond_init(&h->gate.cv, NULL);
+}
+
+void host_gate_arm(host_t *h) {
+    pthread_mutex_lock(&h->gate.mu);
+    h->gate.armed = true;
+    h->gate.entered = false;
+    h->gate.released = false;
+    pthread_mutex_unlock(&h->gate.mu);
+}
+
+bool host_gate_wait_entered(host_t *h, int seconds) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += seconds;
+    pthread_mutex_lock(&h->gate.mu);
+    int rc = 0;
+    while (!h->gate.entered && rc == 0) {
+        rc = pthread_cond_timedwait(&h->gate.cv, &h->gate.mu, &deadline);
+    }
+    bool entered = h->gate.entered;
+    pthread_mutex_unlock(&h->gate.mu);
+    return entered;
+}
+
+void host_gate_release(host_t *h) {
+    pthread_mutex_lock(&h->gate.mu);
+    h->gate.released = true;
+    h->gate.armed = false;
+    pthread_cond_broadcast(&h->gate.cv);
+    pthread_mutex_unlock(&h->gate.mu);
+}
+
+/* Called by blockstore_get: stops at an armed gate until it is released. */
+static void gate_pass(host_t *h) {
+    pthread_mutex_lock(&h->gate.mu);
+    if (h->gate.armed && !h->gate.entered) {
+        h->gate.entered = true;
+        pthread_cond_broadcast(&h->gate.cv);
+        while (!h->gate.released) {
+            pthread_cond_wait(&h->gate.cv, &h->gate.mu);
+        }
+    }
+    pthread_mutex_unlock(&h->gate.mu);
 }
 
 void host_clear_get_log(host_t *h) {
@@ -229,6 +277,8 @@ void host_free(host_t *h) {
     h->get_log = NULL;
     h->get_log_cap = 0;
     store_free(&h->store);
+    pthread_mutex_destroy(&h->gate.mu);
+    pthread_cond_destroy(&h->gate.cv);
 }
 
 long host_outstanding(host_t *h) {
@@ -254,6 +304,7 @@ static int32_t cb_get(void *handle, const uint8_t *cid, size_t cid_len, uint8_t 
                       size_t *data_len) {
     host_t *h = handle;
     atomic_fetch_add(&h->gets, 1);
+    gate_pass(h);
     if (h->faults.log_gets) {
         log_get(h, cid, cid_len);
     }
@@ -289,6 +340,9 @@ static void cb_free(void *handle, uint8_t *data, size_t len) {
 static int32_t cb_put(void *handle, const uint8_t *cid, size_t cid_len, const uint8_t *data,
                       size_t data_len) {
     host_t *h = handle;
+    if (h->faults.put_status != 0) {
+        return h->faults.put_status;
+    }
     if (!store_put(&h->store, cid, cid_len, data, data_len)) {
         return FERN_HOST_STATUS_INVALID_ARGUMENT;
     }

@@ -15,6 +15,7 @@
 #ifndef FERN_TEST_HOST_H
 #define FERN_TEST_HOST_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,10 +56,19 @@ typedef struct {
 /* Which callback to break, and how. */
 typedef struct {
     int32_t get_status;         /* when not 0, blockstore_get returns it */
+    int32_t put_status;         /* when not 0, blockstore_put returns it */
     int32_t put_many_status;    /* when not 0, blockstore_put_many returns it */
     int32_t randomness_status;  /* when not 0, both randomness callbacks return it */
     bool log_gets;              /* record the CIDs blockstore_get is asked for */
 } faults_t;
+
+/* A gate blockstore_get can stop at: once armed, the next get marks it entered and waits
+ * until the test releases it (lets a test hold a call inside Fern deterministically). */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool armed, entered, released;
+} gate_t;
 
 /* Everything a callback's handle points to. */
 typedef struct {
@@ -66,6 +76,7 @@ typedef struct {
     const answer_t *answers; /* borrowed from the fixture case */
     size_t answer_count;
     faults_t faults;
+    gate_t gate;
 
     /* get log (when faults.log_gets): CIDs asked for, in order, owned copies */
     bytes_t *get_log;
@@ -98,6 +109,10 @@ bool store_load_file(store_t *s, const char *path, size_t *count);
 void host_init(host_t *h, const answer_t *answers, size_t answer_count);
 void host_free(host_t *h);
 void host_clear_get_log(host_t *h);
+/* The gate: arm it, wait until a get has entered it, release it. */
+void host_gate_arm(host_t *h);
+bool host_gate_wait_entered(host_t *h, int seconds); /* false on timeout */
+void host_gate_release(host_t *h);
 /* Buffers given out by blockstore_get and not yet freed. */
 long host_outstanding(host_t *h);
 /* A complete callback table over h (every callback set). */

@@ -454,16 +454,7 @@ pub fn chain_len(bytes: &[u8]) -> usize {
     fern_conformance::runner::on_chain_length(&msg, bytes.len())
 }
 
-/// The manifest override a Tester-built state needs (the runner's rule, see
-/// `fern_conformance::runner`): the system actor's `builtin_actors` when it points at a
-/// `(version, list)` pair.
+/// The manifest override a Tester-built state needs (the conformance runner's rule).
 pub fn manifest_override(store: &fvm_ipld_blockstore::MemoryBlockstore, root: &Cid) -> Option<Cid> {
-    use fvm_ipld_blockstore::Blockstore;
-    let tree = fern::machine::StateTree::new_from_root(store, root).ok()?;
-    let system = tree.get_actor(0).ok()??;
-    let state: fern::machine::SystemState =
-        fvm_ipld_encoding::from_slice(&store.get(&system.state).ok()??).ok()?;
-    let pair = store.get(&state.builtin_actors).ok()??;
-    let (_version, _list): (u32, Cid) = fvm_ipld_encoding::from_slice(&pair).ok()?;
-    Some(state.builtin_actors)
+    fern_conformance::runner::manifest_root_override(store, root)
 }

@@ -662,7 +662,7 @@ pub fn run_variant_with_actuals(
 /// integration-test `Tester` store the versioned manifest root `(version, list)` there instead
 /// (ref-fvm then runs them with that root as an explicit override). When the field points at
 /// such a pair, return it so the machine uses it as its override, as the generating run did.
-fn manifest_root_override(store: &MemoryBlockstore, root: &Cid) -> Option<Cid> {
+pub fn manifest_root_override(store: &MemoryBlockstore, root: &Cid) -> Option<Cid> {
     let tree = StateTree::new_from_root(store, root).ok()?;
     let system = tree.get_actor(0).ok()??;
     let state: SystemState = load_cbor(store, &system.state)?;
