@@ -68,8 +68,9 @@ fn rust_round(vector: &fern_conformance::TestVector) -> Duration {
     start.elapsed()
 }
 
-/// Time to apply every message of `vector` through the C interface.
-fn ffi_round(vector: &fern_conformance::TestVector) -> Duration {
+/// Time to apply every message of `vector` through the C interface, and the number of blocks
+/// the host served.
+fn ffi_round(vector: &fern_conformance::TestVector) -> (Duration, u64) {
     let (host, settings) = vector_setup(vector, 0);
     let exec = Exec::new(&settings, &host).unwrap();
     let messages: Vec<(&[u8], usize)> = vector
@@ -77,11 +78,28 @@ fn ffi_round(vector: &fern_conformance::TestVector) -> Duration {
         .iter()
         .map(|m| (m.bytes.0.as_slice(), chain_len(&m.bytes.0)))
         .collect();
+    let gets = host.gets.load(std::sync::atomic::Ordering::Relaxed);
     let start = Instant::now();
     for (bytes, len) in &messages {
         exec.apply(bytes, FERN_APPLY_EXPLICIT, *len).unwrap();
     }
-    start.elapsed()
+    let elapsed = start.elapsed();
+    (
+        elapsed,
+        host.gets.load(std::sync::atomic::Ordering::Relaxed) - gets,
+    )
+}
+
+/// Mean time of a call that reaches the execution thread and returns at once (undecodable
+/// message bytes): the cost of the thread hand-off alone.
+fn round_trip(vector: &fern_conformance::TestVector, calls: u32) -> Duration {
+    let (host, settings) = vector_setup(vector, 0);
+    let exec = Exec::new(&settings, &host).unwrap();
+    let start = Instant::now();
+    for _ in 0..calls {
+        assert!(exec.apply(&[0xff], FERN_APPLY_EXPLICIT, 1).is_err());
+    }
+    start.elapsed() / calls
 }
 
 fn main() {
@@ -97,22 +115,28 @@ fn main() {
     std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(move || {
+            let first = load_vector(&corpus_dir().join(workloads[0].1));
+            let trip = (0..5).map(|_| round_trip(&first, 2000)).min().unwrap();
+            println!("round_trip ffi={:.1}us/call (a call refused on the execution thread)", trip.as_secs_f64() * 1e6);
             for (name, path) in workloads {
                 let vector = load_vector(&corpus_dir().join(path));
                 let n = vector.apply_messages.len() as f64;
                 // Warm-up: compile every actor once in both engines.
                 rust_round(&vector);
-                ffi_round(&vector);
-                let (mut rust, mut ffi) = (Duration::MAX, Duration::MAX);
+                let _ = ffi_round(&vector);
+                let (mut rust, mut ffi, mut gets) = (Duration::MAX, Duration::MAX, 0);
                 for _ in 0..rounds {
                     rust = rust.min(rust_round(&vector));
-                    ffi = ffi.min(ffi_round(&vector));
+                    let (t, g) = ffi_round(&vector);
+                    ffi = ffi.min(t);
+                    gets = g;
                 }
                 let (r, f) = (rust.as_secs_f64() * 1e6 / n, ffi.as_secs_f64() * 1e6 / n);
                 println!(
-                    "{name} rust={r:.1}us/msg ffi={f:.1}us/msg overhead={:.1}us/msg ratio={:.2} ({n} messages, best of {rounds})",
+                    "{name} rust={r:.1}us/msg ffi={f:.1}us/msg overhead={:.1}us/msg ratio={:.2} ({n} messages, {:.1} blockstore reads/msg, best of {rounds})",
                     f - r,
-                    r / f
+                    r / f,
+                    gets as f64 / n
                 );
             }
         })

@@ -42,10 +42,6 @@
 // Highest accepted concurrency.
 #define FERN_MAX_CONCURRENCY 256
 
-// Stack of an executor's thread: 1 GiB of address space (committed only as used), the size
-// Fern's own differential tests run actors on.
-#define FERN_EXECUTION_STACK_BYTES (1 << 30)
-
 // `apply_kind` of a message included in a block: validated, charged for inclusion, pays gas.
 #define FERN_APPLY_EXPLICIT 0
 
@@ -60,6 +56,14 @@
 
 // A `blockstore_put_many` batch is sent once its data would pass this many bytes (64 MiB).
 #define FERN_PUT_MANY_MAX_BYTES (64 << 20)
+
+// Stack of an execution thread: 1 GiB of address space (committed only as used), the size
+// Fern's own differential tests run actors on. Actor calls nest on the native stack up to
+// 1 024 levels deep.
+#define FERN_EXECUTION_STACK_BYTES (1 << 30)
+
+// Most threads kept waiting for an executor.
+#define MAX_IDLE_THREADS 16
 
 // The outcome of a call into Fern.
 enum FernStatus

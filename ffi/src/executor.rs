@@ -11,7 +11,6 @@
 use std::ffi::c_char;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, TryLockError};
-use std::thread::JoinHandle;
 
 use fern::engine::Engine;
 use fern::executor::{ApplyKind, Executor};
@@ -26,10 +25,6 @@ use crate::host::{
 };
 use crate::result::FernApplyResult;
 use crate::status::{guard, panic_message, Failure, FernStatus};
-
-/// Stack of an executor's thread: 1 GiB of address space (committed only as used), the size
-/// Fern's own differential tests run actors on.
-pub const FERN_EXECUTION_STACK_BYTES: usize = 1 << 30;
 
 /// `apply_kind` of a message included in a block: validated, charged for inclusion, pays gas.
 pub const FERN_APPLY_EXPLICIT: u32 = 0;
@@ -51,15 +46,17 @@ type Job = Box<dyn FnOnce(&mut Slot) + Send>;
 
 struct Worker {
     jobs: Option<SyncSender<Job>>,
-    thread: Option<JoinHandle<()>>,
+    /// Closed when the session has ended and dropped the machine.
+    ended: Option<Receiver<()>>,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        // Closing the channel ends the thread's loop.
+        // Closing the jobs channel ends the session; wait until its machine is gone, so that no
+        // callback runs after `fern_executor_free` returns.
         self.jobs.take();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(ended) = self.ended.take() {
+            let _ = ended.recv();
         }
     }
 }
@@ -119,14 +116,12 @@ impl FernExecutor {
                 poisoned: None,
             })
         };
-        let thread = std::thread::Builder::new()
-            .name("fern-executor".into())
-            .stack_size(FERN_EXECUTION_STACK_BYTES)
-            .spawn(move || run_thread(setup, ready_tx, jobs_rx))
+        let session = Box::new(move || run_thread(setup, ready_tx, jobs_rx));
+        let ended = crate::threads::start(session)
             .map_err(|e| Failure::new(FernStatus::Fatal, format!("cannot start a thread: {e}")))?;
         let worker = Worker {
             jobs: Some(jobs_tx),
-            thread: Some(thread),
+            ended: Some(ended),
         };
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(FernExecutor {
@@ -203,7 +198,7 @@ fn run_thread(
             return;
         }
     };
-    while let Ok(job) = jobs.recv() {
+    while let Ok(job) = crate::threads::recv_soon(&jobs, crate::threads::JOB_SPIN) {
         job(&mut slot);
     }
 }

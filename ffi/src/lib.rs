@@ -20,8 +20,9 @@
 //!
 //! Modules: [`status`] (codes and errors), [`buffer`] (bytes across the boundary), [`host`]
 //! (callbacks and their adapters), [`config`] (executor settings), [`engines`] (engines shared
-//! by executors), [`trace`] (the Lotus-shaped execution trace), [`result`] (a message's
-//! outcome), [`executor`] (the executor and its thread).
+//! by executors), [`threads`] (large-stack threads kept for reuse), [`trace`] (the Lotus-shaped
+//! execution trace), [`result`] (a message's outcome), [`executor`] (the executor on its
+//! thread).
 
 #![warn(missing_docs)]
 
@@ -32,6 +33,7 @@ pub mod executor;
 pub mod host;
 pub mod result;
 pub mod status;
+pub mod threads;
 pub mod trace;
 
 use std::ffi::c_char;
