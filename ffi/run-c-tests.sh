@@ -90,6 +90,26 @@ if [ -z "$(summary_of "$WORK/run.log")" ]; then
   fail "fern_test printed no summary line"
 fi
 
+# 4b. The README's minimal host (ffi/tests/c/minimal.c): the first message of the transfers case.
+CASE="$FIXTURE/transfers_create_accounts--nv28"
+field() { grep -m1 "^$1 " "$CASE/case.txt" | cut -d' ' -f2-; }
+if gcc "${CFLAGS[@]}" -O2 ffi/tests/c/minimal.c "$LIB" "${LIBS[@]}" -o "$WORK/minimal" \
+  >"$WORK/gcc-minimal.log" 2>&1; then
+  msg=$(field msg)
+  want=$(field expect | tr ' ' '\n' | grep -E '^(exit|gas_used)=' | tr '\n' ' ')
+  got=$("$WORK/minimal" "$CASE/blocks.bin" "$(field nv)" "$(field epoch)" "$(field state_root)" \
+    "$(field manifest)" "${msg%% *}" "${msg##* }" 2>"$WORK/minimal.err")
+  if [ "${got% root=*} " = "$want" ] && [[ "$got" == *" root=01"* ]]; then
+    pass "minimal host: $got"
+  else
+    fail "minimal host: got '$got', want '$want'"
+    show "$WORK/minimal.err" 10
+  fi
+else
+  fail "minimal host: does not compile"
+  show "$WORK/gcc-minimal.log" 20
+fi
+
 # 5. Memory.
 # Runs the AddressSanitizer/LeakSanitizer build of the whole suite.
 asan_run() {
