@@ -8,6 +8,9 @@
 //!   `--trace`, shows each message's sends, returns and gas);
 //! - `fern bundle inspect FILE` describes an actor bundle (a CAR or a `.tar.zst` of CARs);
 //! - `fern help` prints usage.
+//!
+//! Every command takes `--cache DIR` / `--no-cache` (the compiled-module cache; on by default
+//! in `~/.cache/fern/modules`, see [`default_cache_dir`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Component, Path, PathBuf};
@@ -84,10 +87,71 @@ USAGE:
 
     fern help
         Print this text.
+
+GLOBAL OPTIONS (any command):
+    --cache DIR   keep compiled actor code in DIR and reuse it in later runs
+                  (default: $FERN_CACHE_DIR, else $XDG_CACHE_HOME/fern/modules,
+                  else ~/.cache/fern/modules); entries are keyed by code and
+                  engine configuration and checksummed, a bad one is recompiled
+    --no-cache    compile in memory only
 ";
 
+/// The environment variable naming the compiled-module cache directory.
+const CACHE_ENV: &str = "FERN_CACHE_DIR";
+
+/// The default compiled-module cache: `FERN_CACHE_DIR`, else `$XDG_CACHE_HOME/fern/modules`,
+/// else `$HOME/.cache/fern/modules`.
+fn default_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var(CACHE_ENV)
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("fern/modules")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache/fern/modules")))
+}
+
+/// Takes the global `--cache DIR` / `--no-cache` options out of `args` and sets the cache of
+/// the engines every command uses. A directory that cannot be created turns the cache off with
+/// a warning: compiling in memory is always possible.
+fn configure_module_cache(args: &mut Vec<String>) -> Result<(), String> {
+    let mut dir = default_cache_dir();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--no-cache" => {
+                dir = None;
+                args.remove(i);
+            }
+            "--cache" => {
+                if i + 1 >= args.len() {
+                    return Err("--cache needs a directory".into());
+                }
+                dir = Some(PathBuf::from(args.remove(i + 1)));
+                args.remove(i);
+            }
+            _ => i += 1,
+        }
+    }
+    if let Some(d) = &dir {
+        if let Err(e) = std::fs::create_dir_all(d) {
+            eprintln!(
+                "fern: warning: no compiled-module cache ({}: {e}); compiling in memory",
+                d.display()
+            );
+            dir = None;
+        }
+    }
+    fern::engine::set_shared_module_cache(dir);
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = configure_module_cache(&mut args) {
+        return usage_error(&e);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["help"] | ["--help"] | ["-h"] => {

@@ -616,3 +616,62 @@ fn exec_takes_randomness_rules() {
     assert!(err.contains("32"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--cache DIR` keeps compiled code in DIR (then reused, with identical results); `--no-cache`
+/// writes nothing; a cache that cannot be created is a warning, not a failure.
+#[test]
+fn module_cache_options() {
+    let dir = temp_dir("cache");
+    let cache = dir.join("modules");
+    let vector = format!("{CORPUS}/examples/token--nv26.json");
+    let entries = |d: &Path| std::fs::read_dir(d).map(|r| r.count()).unwrap_or(0);
+
+    let (code, cold, _) = fern(&[
+        "vectors",
+        "run",
+        "--cache",
+        cache.to_str().unwrap(),
+        &vector,
+    ]);
+    assert_eq!(code, 0, "{cold}");
+    assert!(entries(&cache) >= 2, "compiled modules were kept");
+    let kept = entries(&cache);
+    let (code, warm, _) = fern(&[
+        "--cache",
+        cache.to_str().unwrap(),
+        "vectors",
+        "run",
+        &vector,
+    ]);
+    assert_eq!((code, warm.lines().last()), (0, cold.lines().last()));
+    assert_eq!(entries(&cache), kept, "a warm run adds nothing");
+
+    let unused = dir.join("unused");
+    let (code, _, _) = fern(&[
+        "vectors",
+        "run",
+        "--cache",
+        unused.to_str().unwrap(),
+        "--no-cache",
+        &vector,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(entries(&unused), 0);
+
+    let file = dir.join("file");
+    std::fs::write(&file, b"x").unwrap();
+    let (code, out, err) = fern(&[
+        "vectors",
+        "run",
+        "--cache",
+        file.join("sub").to_str().unwrap(),
+        &vector,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(err.contains("warning: no compiled-module cache"), "{err}");
+
+    let (code, _, err) = fern(&["vectors", "run", "--cache"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--cache needs a directory"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -273,6 +273,7 @@ type Config struct {
 	ActorDebugging    bool   // consensus-relevant: local networks and replays only
 	FlushAllBlocks    bool   // flush every created block, not only the reachable ones
 	ActorRedirect     [][2][]byte
+	ModuleCacheDir    string // optional: keep compiled actor code here across processes
 }
 
 // ApplyKind says how a message is applied.
@@ -374,6 +375,11 @@ func NewExecutor(cfg Config, bs Blockstore, ex Externs, pv ProofVerifier) (*Exec
 		flags |= C.FERN_FLAG_FLUSH_ALL_BLOCKS
 	}
 	c.flags = flags
+	if cfg.ModuleCacheDir != "" {
+		dir := C.CString(cfg.ModuleCacheDir)
+		allocs = append(allocs, unsafe.Pointer(dir))
+		c.module_cache_dir = dir
+	}
 	if n := len(cfg.ActorRedirect); n > 0 {
 		arr := C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.FernCodeRedirect{})))
 		allocs = append(allocs, arr)

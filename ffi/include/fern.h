@@ -207,8 +207,9 @@ typedef struct FernExecutorConfig {
   const struct FernCodeRedirect *actor_redirect;
   // Number of redirects.
   size_t actor_redirect_len;
-  // Optional directory for a compiled-module cache (NULL for none). Accepted and checked to
-  // be UTF-8 but not used yet: this release compiles in memory.
+  // Optional directory for the compiled-module cache on disk (NULL for none): compiled actor
+  // code is kept there and reused by later processes (FIPS/engine.md, "Compiled-module cache
+  // on disk"). Created if missing; a directory that cannot be created is `INVALID_ARGUMENT`.
   const char *module_cache_dir;
 } FernExecutorConfig;
 

@@ -70,8 +70,9 @@ pub struct FernExecutorConfig {
     pub actor_redirect: *const FernCodeRedirect,
     /// Number of redirects.
     pub actor_redirect_len: usize,
-    /// Optional directory for a compiled-module cache (NULL for none). Accepted and checked to
-    /// be UTF-8 but not used yet: this release compiles in memory.
+    /// Optional directory for the compiled-module cache on disk (NULL for none): compiled actor
+    /// code is kept there and reused by later processes (FIPS/engine.md, "Compiled-module cache
+    /// on disk"). Created if missing; a directory that cannot be created is `INVALID_ARGUMENT`.
     pub module_cache_dir: *const c_char,
 }
 
@@ -84,6 +85,8 @@ pub struct Settings {
     pub context: MachineContext,
     /// Actor-code redirects, in the order given.
     pub redirects: Vec<(Cid, Cid)>,
+    /// The compiled-module cache directory, if any.
+    pub module_cache: Option<std::path::PathBuf>,
 }
 
 fn slice<'a>(s: FernSlice, what: &str) -> Result<&'a [u8], Failure> {
@@ -182,15 +185,19 @@ pub fn settings(config: &FernExecutorConfig) -> Result<Settings, Failure> {
             })
             .collect::<Result<Vec<_>, Failure>>()?
     };
-    if !config.module_cache_dir.is_null() {
+    let module_cache = if config.module_cache_dir.is_null() {
+        None
+    } else {
         // SAFETY: a non-NULL directory is a NUL-terminated string lent for the call.
-        unsafe { CStr::from_ptr(config.module_cache_dir) }
+        let dir = unsafe { CStr::from_ptr(config.module_cache_dir) }
             .to_str()
             .map_err(|_| Failure::invalid("module_cache_dir is not UTF-8"))?;
-    }
+        Some(std::path::PathBuf::from(dir))
+    };
     Ok(Settings {
         network,
         context,
         redirects,
+        module_cache,
     })
 }

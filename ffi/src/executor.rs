@@ -90,9 +90,12 @@ impl FernExecutor {
         let s = settings(config)?;
         let host = Host(*callbacks);
         host.check().map_err(Failure::invalid)?;
-        let engine = shared_engine(s.network.network_version, &s.redirects).map_err(|e| {
-            Failure::new(FernStatus::Fatal, format!("cannot build an engine: {e:#}"))
-        })?;
+        let engine = shared_engine(
+            s.network.network_version,
+            &s.redirects,
+            s.module_cache.as_deref(),
+        )
+        .map_err(|e| Failure::invalid(format!("cannot build an engine: {e:#}")))?;
         let tracing = s.context.tracing;
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(), Failure>>(1);
         let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(1);

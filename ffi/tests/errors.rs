@@ -419,3 +419,54 @@ fn redirected_code_runs_instead() {
     );
     assert!(take_error(err).contains("actor_redirect[0].to"));
 }
+
+#[test]
+fn a_module_cache_directory_keeps_compiled_code() {
+    let v = vector(TOKEN);
+    let (host, settings) = vector_setup(&v, 0);
+    let dir = std::env::temp_dir().join(format!("fern-ffi-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_c = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+    let mut config = settings.config();
+    config.module_cache_dir = dir_c.as_ptr();
+    let callbacks = host.callbacks();
+    let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
+    assert_eq!(
+        unsafe { fern_executor_new(&config, &callbacks, &mut out, &mut err) },
+        FernStatus::Ok
+    );
+    let exec = Exec(out);
+    for (m, want) in v.apply_messages.iter().zip(&v.postconditions.receipts) {
+        let r = exec
+            .apply(&m.bytes.0, FERN_APPLY_EXPLICIT, chain_len(&m.bytes.0))
+            .unwrap();
+        assert_eq!((r.exit_code, r.gas_used), (want.exit_code, want.gas_used));
+    }
+    let entries = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "fmod")
+        })
+        .count();
+    assert!(
+        entries >= 2,
+        "the actors run were written to the cache ({entries})"
+    );
+    drop(exec);
+    // A directory that cannot be created is refused.
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let bad = std::ffi::CString::new(file.join("sub").to_str().unwrap()).unwrap();
+    config.module_cache_dir = bad.as_ptr();
+    let mut err = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { fern_executor_new(&config, &callbacks, &mut out, &mut err) },
+        FernStatus::InvalidArgument
+    );
+    assert!(take_error(err).contains("module cache"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1151,7 +1151,9 @@ fn memory_growth_is_bounded_by_the_limiter() {
 /// An engine admits at most `concurrency` call stacks at once; the next waits for a release.
 #[test]
 fn admission_waits_for_a_free_slot() {
-    let config = EngineConfig::for_network(FNv::V28).unwrap().with_concurrency(2);
+    let config = EngineConfig::for_network(FNv::V28)
+        .unwrap()
+        .with_concurrency(2);
     let engine = Engine::new(config).unwrap();
     let first = engine.admit();
     let second = engine.admit();
@@ -1164,7 +1166,11 @@ fn admission_waits_for_a_free_slot() {
         })
     };
     std::thread::sleep(std::time::Duration::from_millis(100));
-    assert_eq!(entered.load(Ordering::SeqCst), 0, "a third call stack got in");
+    assert_eq!(
+        entered.load(Ordering::SeqCst),
+        0,
+        "a third call stack got in"
+    );
     drop(first);
     waiter.join().unwrap();
     assert_eq!(entered.load(Ordering::SeqCst), 1);
@@ -1180,9 +1186,14 @@ fn redirects_load_the_target_code() {
     let config = EngineConfig::for_network(FNv::V28).unwrap();
     let engine = Engine::with_redirects(config, vec![(from, to)]).unwrap();
     assert_eq!(engine.redirect(&from), &to);
-    let module = engine.load(&from, &store).expect("the redirect target compiles");
+    let module = engine
+        .load(&from, &store)
+        .expect("the redirect target compiles");
     assert!(engine.get(&to).is_some(), "cached under the target");
-    assert_eq!(module.instrumented_len(), engine.get(&from).unwrap().instrumented_len());
+    assert_eq!(
+        module.instrumented_len(),
+        engine.get(&from).unwrap().instrumented_len()
+    );
     // Without the redirect the source CID has no code.
     assert!(Engine::new(config).unwrap().load(&from, &store).is_err());
 }

@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod disk_cache;
 mod error;
 pub mod instrument;
 pub mod limiter;
@@ -48,6 +49,7 @@ use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 
 pub use config::{EngineConfig, INSTANCES_PER_CONCURRENT_EXECUTOR, MAX_POOLED_INSTANCES};
+pub use disk_cache::{DiskCache, DiskCacheStats};
 pub use error::{EngineError, Stage};
 pub use instrument::{GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
 pub use limiter::{MemoryLimiter, MemoryMark};
@@ -70,6 +72,8 @@ struct Inner {
     redirects: HashMap<Cid, Cid>,
     /// Admission of call stacks, at most `config.concurrency` at a time (see [`Engine::admit`]).
     admission: Admission,
+    /// Compiled modules kept on disk, if the engine was given a directory.
+    disk: Option<DiskCache>,
     /// One slot per code CID ever requested. The map lock is held only to find or add a slot; the
     /// slot's own lock is held while its module compiles, so each CID compiles once while
     /// different CIDs compile in parallel. A slot stays empty after a failed compilation.
@@ -106,17 +110,49 @@ impl Engine {
         config: EngineConfig,
         redirects: Vec<(Cid, Cid)>,
     ) -> Result<Self, EngineError> {
+        Self::with_options(
+            config,
+            EngineOptions {
+                redirects,
+                module_cache: None,
+            },
+        )
+    }
+
+    /// An engine for `config` with `options` (redirects, a compiled-module cache on disk).
+    /// A cache directory that cannot be created is an [`EngineError::Setup`].
+    pub fn with_options(config: EngineConfig, options: EngineOptions) -> Result<Self, EngineError> {
         let wt_config = config.wasmtime_config()?;
         let wasmtime =
             wasmtime::Engine::new(&wt_config).map_err(|e| EngineError::Setup(format!("{e:#}")))?;
+        let disk = match &options.module_cache {
+            Some(dir) => Some(DiskCache::open(dir, &wasmtime, &config).map_err(|e| {
+                EngineError::Setup(format!(
+                    "cannot use {} as a module cache: {e}",
+                    dir.display()
+                ))
+            })?),
+            None => None,
+        };
         Ok(Engine(Arc::new(Inner {
             wasmtime,
             admission: Admission::new(config.concurrency),
             config,
-            redirects: redirects.into_iter().collect(),
+            redirects: options.redirects.into_iter().collect(),
+            disk,
             cache: Mutex::new(HashMap::new()),
             compilations: AtomicU64::new(0),
         })))
+    }
+
+    /// What the engine's compiled-module cache on disk did, if it has one.
+    pub fn disk_cache_stats(&self) -> Option<DiskCacheStats> {
+        self.0.disk.as_ref().map(DiskCache::stats)
+    }
+
+    /// The engine's compiled-module cache on disk, if it has one.
+    pub fn disk_cache(&self) -> Option<&DiskCache> {
+        self.0.disk.as_ref()
     }
 
     /// The code actually run for an actor whose code CID is `code` (itself unless redirected).
@@ -137,7 +173,8 @@ impl Engine {
         Self::new(EngineConfig::for_network(nv)?)
     }
 
-    /// The process-wide engine for network version `nv` (concurrency 1), built on first use.
+    /// The process-wide engine for network version `nv` (concurrency 1), built on first use,
+    /// with the compiled-module cache set by [`set_shared_module_cache`] if any.
     ///
     /// Compiled code depends only on the engine configuration, which depends only on the
     /// network version, so every machine of a process running that version can share one
@@ -150,7 +187,11 @@ impl Engine {
         if let Some(engine) = engines.get(&nv.value()) {
             return Ok(engine.clone());
         }
-        let engine = Self::for_network(nv)?;
+        let options = EngineOptions {
+            redirects: Vec::new(),
+            module_cache: lock(&SHARED_MODULE_CACHE).clone(),
+        };
+        let engine = Self::with_options(EngineConfig::for_network(nv)?, options)?;
         engines.insert(nv.value(), engine.clone());
         Ok(engine)
     }
@@ -213,7 +254,17 @@ impl Engine {
         if let Some(module) = &*cached {
             return Ok(module.clone());
         }
+        if let Some(disk) = &self.0.disk {
+            if let Some((module, instrumented_len)) = disk.load(&self.0.wasmtime, code) {
+                let module = CompiledModule::new(module, instrumented_len);
+                *cached = Some(module.clone());
+                return Ok(module);
+            }
+        }
         let module = self.compile(&load(code)?)?;
+        if let Some(disk) = &self.0.disk {
+            disk.store(code, module.module(), module.instrumented_len());
+        }
         *cached = Some(module.clone());
         Ok(module)
     }
@@ -258,6 +309,25 @@ impl Engine {
     pub fn compilations(&self) -> u64 {
         self.0.compilations.load(Ordering::Relaxed)
     }
+}
+
+/// Options of an engine beyond its [`EngineConfig`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct EngineOptions {
+    /// Actor-code redirects (see [`Engine::with_redirects`]).
+    pub redirects: Vec<(Cid, Cid)>,
+    /// A directory for compiled modules kept across processes (see [`disk_cache`]); `None`
+    /// compiles in memory only.
+    pub module_cache: Option<std::path::PathBuf>,
+}
+
+static SHARED_MODULE_CACHE: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+
+/// Sets the compiled-module cache directory of the engines [`Engine::shared`] builds from now
+/// on (`None`: none, the default). Engines already built keep theirs; a program (the `fern`
+/// command line) calls this once at start-up.
+pub fn set_shared_module_cache(dir: Option<std::path::PathBuf>) {
+    *lock(&SHARED_MODULE_CACHE) = dir;
 }
 
 /// A counting gate: at most `limit` holders at a time, the others wait.
