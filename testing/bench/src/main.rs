@@ -1,0 +1,256 @@
+//! `fern-bench`: Fern against ref-fvm 4.8.4 measured in the same process, on the same bundle and
+//! messages, in alternating rounds (best round of each VM).
+//!
+//! ```sh
+//! cargo run --release -p fern_bench -- [--quick]
+//! ```
+//!
+//! Prints one line per workload, `WORKLOAD fern=<value> ref=<value> ratio=<x>`, where the ratio
+//! is how many times faster Fern is (> 1: Fern faster):
+//!
+//! - `startup_cold`: compile every actor of Fern's bundle with a fresh engine (seconds);
+//! - `startup_warm`: the same with Fern's compiled-module cache on disk already filled, against
+//!   ref-fvm's cold start (ref-fvm has no such cache);
+//! - `transfers`: plain value transfers between accounts (messages per second);
+//! - `trivial_call`: an account actor's `PubkeyAddress` method (messages per second);
+//! - `token_transfers`, `send_chain`, `ipld_blocks`: actor-heavy scenarios of the library
+//!   (token transfers with events, nested sends, block creation and reads; messages per second).
+//!
+//! `--quick` (what CI runs) uses fewer messages and rounds and finishes in well under two
+//! minutes. Not measured yet: the real mainnet bundles (`--bundles DIR`) and the metering
+//! overhead against unmetered Wasm (issue 9).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cid::Cid;
+use fern::engine::{Engine, EngineConfig, EngineOptions};
+use fern_testing::fern_vm::FernVm;
+use fern_testing::ref_vm::RefVm;
+use fern_testing::scenario::{run, Scenario, ScenarioBuilder};
+use fern_testing::scenarios::{all, standard_genesis};
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::version::NetworkVersion;
+use multihash_codetable::{Code, MultihashDigest};
+
+struct Plan {
+    rounds: usize,
+    startup_rounds: usize,
+    messages: usize,
+}
+
+fn line(name: &str, fern: f64, reference: f64, unit: &str, higher_is_better: bool, note: &str) {
+    let ratio = if higher_is_better {
+        fern / reference
+    } else {
+        reference / fern
+    };
+    let digits = if unit == "s" { 4 } else { 0 };
+    println!(
+        "{name} fern={fern:.digits$}{unit} ref={reference:.digits$}{unit} ratio={ratio:.2} ({note})"
+    );
+}
+
+/// Best of `rounds` alternating runs of `fern` and `reference`.
+fn alternate(
+    rounds: usize,
+    mut fern: impl FnMut() -> Duration,
+    mut reference: impl FnMut() -> Duration,
+) -> (Duration, Duration) {
+    let (mut f, mut r) = (Duration::MAX, Duration::MAX);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            f = f.min(fern());
+            r = r.min(reference());
+        } else {
+            r = r.min(reference());
+            f = f.min(fern());
+        }
+    }
+    (f, r)
+}
+
+fn bundle_codes() -> (MemoryBlockstore, Vec<Cid>) {
+    let store = MemoryBlockstore::new();
+    let codes = fern_bundle::ACTORS
+        .iter()
+        .map(|(_, wasm)| {
+            let cid = Cid::new_v1(0x55, Code::Blake2b256.digest(wasm));
+            store.put_keyed(&cid, wasm).unwrap();
+            cid
+        })
+        .collect();
+    (store, codes)
+}
+
+fn startup(plan: &Plan) {
+    let (store, codes) = bundle_codes();
+    let config = EngineConfig::for_network(fern_shared::version::NetworkVersion::V28).unwrap();
+    let fern_cold = || {
+        let start = Instant::now();
+        let engine = Engine::new(config).unwrap();
+        engine.preload(&codes, &store).unwrap();
+        start.elapsed()
+    };
+    let ref_cold = || {
+        let start = Instant::now();
+        let nc = fvm::machine::NetworkConfig::new(NetworkVersion::V28);
+        let pool = fvm::engine::EnginePool::new((&nc).into()).unwrap();
+        pool.acquire().preload_all(&store, &codes).unwrap();
+        start.elapsed()
+    };
+    let (f, r) = alternate(plan.startup_rounds, fern_cold, ref_cold);
+    let note = format!(
+        "{} actors of Fern's bundle, seconds, best of {}",
+        codes.len(),
+        plan.startup_rounds
+    );
+    line(
+        "startup_cold",
+        f.as_secs_f64(),
+        r.as_secs_f64(),
+        "s",
+        false,
+        &note,
+    );
+
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("fern-bench-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cached = || {
+        Engine::with_options(
+            config,
+            EngineOptions {
+                redirects: Vec::new(),
+                module_cache: Some(dir.clone()),
+            },
+        )
+        .unwrap()
+    };
+    cached().preload(&codes, &store).unwrap(); // fills the cache
+    let fern_warm = || {
+        let start = Instant::now();
+        let engine = cached();
+        engine.preload(&codes, &store).unwrap();
+        assert_eq!(
+            engine.compilations(),
+            0,
+            "the warm start compiled something"
+        );
+        start.elapsed()
+    };
+    let (f, r) = alternate(plan.startup_rounds, fern_warm, ref_cold);
+    let note = format!(
+        "Fern from its module cache vs ref-fvm compiling, seconds, best of {}",
+        plan.startup_rounds
+    );
+    line(
+        "startup_warm",
+        f.as_secs_f64(),
+        r.as_secs_f64(),
+        "s",
+        false,
+        &note,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Messages per second of `scenario` on each VM (machines built outside the timing).
+fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
+    let messages = scenario.len();
+    let fern = || {
+        let mut vm = FernVm::new(scenario).unwrap();
+        let start = Instant::now();
+        std::hint::black_box(run(&mut vm, scenario));
+        start.elapsed()
+    };
+    let reference = || {
+        let mut vm = RefVm::new(scenario).unwrap();
+        let start = Instant::now();
+        std::hint::black_box(run(&mut vm, scenario));
+        start.elapsed()
+    };
+    // Warm-up: compile every actor on both VMs.
+    fern();
+    reference();
+    let (f, r) = alternate(rounds, fern, reference);
+    let rate = |d: Duration| messages as f64 / d.as_secs_f64();
+    let note = format!("messages/s, {messages} messages, best of {rounds}");
+    line(name, rate(f), rate(r), "", true, &note);
+}
+
+fn bench(plan: Plan) {
+    startup(&plan);
+    let genesis = standard_genesis();
+    let secp: Vec<_> = genesis.accounts.iter().filter(|a| !a.bls).collect();
+    let at28 = |b: ScenarioBuilder| b.build().at(NetworkVersion::V28);
+
+    let mut b = ScenarioBuilder::new("bench/transfers", &genesis);
+    for i in 0..plan.messages {
+        let (from, to) = (secp[i % 2].address, secp[(i + 1) % 2].address);
+        b.call(
+            "transfer",
+            from,
+            to,
+            0,
+            RawBytes::default(),
+            TokenAmount::from_atto(1000 + i as u64),
+            ExitCode::OK,
+        );
+    }
+    throughput("transfers", &at28(b), plan.rounds);
+
+    let mut b = ScenarioBuilder::new("bench/trivial_call", &genesis);
+    let target = Address::new_id(secp[1].id);
+    for _ in 0..plan.messages {
+        b.call(
+            "pubkey",
+            secp[0].address,
+            target,
+            2,
+            RawBytes::default(),
+            TokenAmount::default(),
+            ExitCode::OK,
+        );
+    }
+    throughput("trivial_call", &at28(b), plan.rounds);
+
+    let library = all(&genesis);
+    for (name, scenario) in [
+        ("token_transfers", "examples/token"),
+        ("send_chain", "syscalls/send"),
+        ("ipld_blocks", "syscalls/ipld_create_read"),
+    ] {
+        let s = library
+            .iter()
+            .find(|s| s.name == scenario)
+            .unwrap_or_else(|| panic!("scenario {scenario}"));
+        throughput(name, &s.at(NetworkVersion::V28), plan.rounds);
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let plan = if quick {
+        Plan {
+            rounds: 3,
+            startup_rounds: 2,
+            messages: 200,
+        }
+    } else {
+        Plan {
+            rounds: 10,
+            startup_rounds: 5,
+            messages: 1000,
+        }
+    };
+    println!(
+        "fern-bench{}: Fern vs ref-fvm 4.8.4, same process, alternating rounds; ratio > 1 means Fern is faster",
+        if quick { " --quick" } else { "" }
+    );
+    fern_testing::on_deep_stack(move || bench(plan));
+}
