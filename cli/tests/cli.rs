@@ -405,7 +405,7 @@ fn exec_vectors(n: usize) -> Vec<(PathBuf, TestVector)> {
         .filter_map(|f| {
             let v = TestVector::from_json(&std::fs::read(&f).ok()?).ok()?;
             let nv = v.preconditions.variants.first()?.nv;
-            (v.randomness.is_empty() && (21..=28).contains(&nv) && !v.apply_messages.is_empty())
+            (v.randomness.is_empty() && (21..=29).contains(&nv) && !v.apply_messages.is_empty())
                 .then_some((f, v))
         })
         .step_by(7)

@@ -1,7 +1,7 @@
 //! Fern: an independent Filecoin Virtual Machine kernel.
 //!
 //! Fern executes Filecoin messages against the state tree exactly as the reference FVM does for
-//! network versions 21 to 28: same results, same receipts, same gas used to the milligas.
+//! network versions 21 to 29: same results, same receipts, same gas used to the milligas.
 //!
 //! Modules, bottom-up (a module only uses the ones listed before it):
 //! - [`gas`]: units, charges, price tables per network version, Wasm instruction pricing,

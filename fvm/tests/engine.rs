@@ -934,7 +934,7 @@ fn minimum_memory_and_table() {
 
 #[test]
 fn config_matches_ref_fvm_network_config() {
-    for v in 21..=28u32 {
+    for v in 21..=29u32 {
         let f = EngineConfig::for_network(FNv::new(v)).unwrap();
         let o = oracle_config(v);
         assert_eq!(f.max_wasm_stack_slots, o.max_wasm_stack, "nv{v}");
@@ -949,7 +949,7 @@ fn config_matches_ref_fvm_network_config() {
             &fern::gas::price_list_for(FNv::new(v)).unwrap().wasm
         ));
     }
-    for v in [0u32, 20, 29] {
+    for v in [0u32, 20, 30] {
         assert_eq!(
             EngineConfig::for_network(FNv::new(v)).unwrap_err(),
             EngineError::UnsupportedNetworkVersion(v)

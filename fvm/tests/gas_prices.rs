@@ -27,9 +27,9 @@ use fvm_shared::EMPTY_ARR_CID;
 
 /// Every supported version, as both crates spell it, with Fern's table and the oracle's.
 fn versions() -> Vec<(u32, &'static fg::PriceList, &'static og::PriceList)> {
-    (21u32..=28)
+    (21u32..=29)
         .map(|v| {
-            let fern = fg::price_list_for(FNv::new(v)).expect("fern supports nv21..nv28");
+            let fern = fg::price_list_for(FNv::new(v)).expect("fern supports nv21..nv29");
             let oracle = og::price_list_by_network_version(ONv::new(v));
             (v, fern, oracle)
         })
@@ -214,15 +214,15 @@ fn fern_token(t: &OToken) -> FToken {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn versions_outside_21_to_28_have_no_price_list() {
-    for v in (0..21).chain(29..40) {
+fn versions_outside_21_to_29_have_no_price_list() {
+    for v in (0..21).chain(30..40) {
         assert!(fg::price_list_for(FNv::new(v)).is_none(), "nv{v}");
     }
-    for v in 21..=28 {
+    for v in 21..=29 {
         assert!(fg::price_list_for(FNv::new(v)).is_some(), "nv{v}");
     }
     assert_eq!(fg::MIN_NETWORK_VERSION, FNv::V21);
-    assert_eq!(fg::MAX_NETWORK_VERSION, FNv::V28);
+    assert_eq!(fg::MAX_NETWORK_VERSION, FNv::V29);
 }
 
 #[test]

@@ -1152,7 +1152,7 @@ fn manifest_loading_from_blocks() {
 fn network_config_versions_and_limits() {
     for v in 0..40u32 {
         let nv = NetworkVersion::new(v);
-        let supported = (21..=28).contains(&v);
+        let supported = (21..=29).contains(&v);
         match NetworkConfig::new(nv) {
             Ok(cfg) => {
                 assert!(supported, "{v}");

@@ -7,8 +7,8 @@
 //!    message with a fatal error" ([`FATAL`] steps) or "this message is N bytes on chain" other
 //!    than through its own bytes (steps whose length was set by hand), and vectors run without
 //!    actor debugging;
-//! 2. picks three network versions for it ([`network_versions_for`]) so that the corpus covers
-//!    every version from 21 to 28, each price list, and each scenario more than once;
+//! 2. picks four network versions for it ([`network_versions_for`]) so that the corpus covers
+//!    every version from 21 to 29, each price list, and each scenario more than once;
 //! 3. runs it on ref-fvm with recording on ([`RefVm::recorded`]) and writes a vector whose
 //!    CAR holds exactly the pre-state blocks the run read, the code of every actor it invoked,
 //!    and the blocks Fern's machine reads to start (the system actor and the manifest), and
@@ -43,7 +43,7 @@ use crate::scenario::{raw_length, run, Scenario, FATAL};
 use crate::scenarios::{all, standard_genesis};
 
 /// The network versions the corpus covers.
-pub const CORPUS_NETWORK_VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
+pub const CORPUS_NETWORK_VERSIONS: std::ops::RangeInclusive<u32> = 21..=29;
 
 /// Name of the generator in the vectors' `_meta.gen`.
 pub const GENERATOR: &str = "fern_testing::vectorgen";
@@ -62,9 +62,10 @@ pub struct VectorFile {
     pub vector: TestVector,
 }
 
-/// The three network versions scenario number `index` of the library is written for: one of
-/// the Watermelon price list (nv21–24), one of the Teep list (nv25–28), and one more spread
-/// over all eight, so consecutive scenarios rotate through every version.
+/// The network versions scenario number `index` of the library is written for: one of the
+/// Watermelon price list (nv21–24), one of the Teep list (nv25–28), one more spread over those
+/// eight, so consecutive scenarios rotate through every version, and nv29 (the newest, which
+/// ref-fvm 4.8.4 runs by default) for every scenario.
 pub fn network_versions_for(index: usize) -> Vec<u32> {
     let first = 21 + (index % 4) as u32;
     let second = 25 + ((index + 1) % 4) as u32;
@@ -74,6 +75,7 @@ pub fn network_versions_for(index: usize) -> Vec<u32> {
     }
     let mut out = vec![first, second, third];
     out.sort_unstable();
+    out.push(29);
     out
 }
 
@@ -319,17 +321,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_scenario_gets_three_versions_and_the_corpus_covers_all_eight() {
+    fn every_scenario_gets_four_versions_and_the_corpus_covers_all_nine() {
         let mut seen = BTreeSet::new();
         for i in 0..64 {
             let nvs = network_versions_for(i);
-            assert_eq!(nvs.len(), 3);
+            assert_eq!(nvs.len(), 4);
+            assert_eq!(nvs[3], 29, "every scenario at the newest version");
             assert!(nvs.windows(2).all(|w| w[0] < w[1]), "{nvs:?}");
             assert!(nvs.iter().any(|v| (21..=24).contains(v)));
             assert!(nvs.iter().any(|v| (25..=28).contains(v)));
             assert!(nvs.iter().all(|v| CORPUS_NETWORK_VERSIONS.contains(v)));
             seen.extend(nvs);
         }
-        assert_eq!(seen.len(), 8);
+        assert_eq!(seen.len(), 9);
     }
 }

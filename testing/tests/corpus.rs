@@ -1,5 +1,5 @@
 //! The committed corpus in `test-vectors/` is exactly what the generator writes today, and it
-//! covers what a conformance corpus must: every network version from 21 to 28, every scenario of
+//! covers what a conformance corpus must: every network version from 21 to 29, every scenario of
 //! the library (which together reach every syscall and executor exit path), multi-message
 //! vectors, events and randomness rules; and ref-fvm, replaying each committed file on its own
 //! (not the scenario it came from), agrees with every receipt and root in it. (Replaying it on

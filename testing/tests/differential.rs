@@ -130,3 +130,8 @@ fn fern_matches_ref_fvm_at_nv25() {
 fn fern_matches_ref_fvm_at_nv28() {
     differential(NetworkVersion::V28);
 }
+
+#[test]
+fn fern_matches_ref_fvm_at_nv29() {
+    differential(NetworkVersion::V29);
+}

@@ -580,8 +580,8 @@ static void test_library_info(void) {
           "library info: version \"%s\" non-empty", info.version ? info.version : "(null)");
     char why[100];
     snprintf(why, sizeof why, "got %u..%u", info.min_network_version, info.max_network_version);
-    check(info.min_network_version == 21 && info.max_network_version == 28, why,
-          "library info: network versions 21..28");
+    check(info.min_network_version == 21 && info.max_network_version == 29, why,
+          "library info: network versions 21..29");
     snprintf(why, sizeof why, "got %u", info.concurrency);
     check(info.concurrency >= 1 && info.concurrency <= FERN_MAX_CONCURRENCY, why,
           "library info: concurrency %u in 1..%d", info.concurrency, FERN_MAX_CONCURRENCY);

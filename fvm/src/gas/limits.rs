@@ -1,4 +1,4 @@
-//! Resource limits that are part of consensus (identical for network versions 21 to 28).
+//! Resource limits that are part of consensus (identical for network versions 21 to 29).
 //!
 //! Changing any of these changes which messages succeed, so each is fixed per network, like a
 //! price.

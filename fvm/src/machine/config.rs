@@ -37,7 +37,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The limits of network versions 21 to 28.
+    /// The limits of network versions 21 to 29.
     pub const CONSENSUS: Limits = Limits {
         max_call_depth: limits::MAX_CALL_DEPTH,
         max_wasm_stack_slots: limits::MAX_WASM_STACK_SLOTS,
@@ -82,7 +82,7 @@ pub struct NetworkConfig {
 impl NetworkConfig {
     /// The settings of network version `nv`, with chain id 0, no debugging, no manifest override
     /// and without the `actor::upgrade_actor` syscall (as on mainnet). Fails for a version
-    /// outside 21..=28.
+    /// outside 21..=29.
     pub fn new(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
         let price_list = gas::price_list_for(nv).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(NetworkConfig {

@@ -142,7 +142,7 @@ fn exec_vectors() -> Vec<(PathBuf, TestVector)> {
         .filter_map(|f| {
             let v = TestVector::from_json(&std::fs::read(&f).ok()?).ok()?;
             let nv = v.preconditions.variants.first()?.nv;
-            ((21..=28).contains(&nv) && v.apply_messages.len() >= 2).then_some((f, v))
+            ((21..=29).contains(&nv) && v.apply_messages.len() >= 2).then_some((f, v))
         })
         .enumerate()
         // Every fourth vector, and every one with randomness rules (given to exec as such).

@@ -50,7 +50,7 @@ pub static TEEP: PriceList = teep::TABLE;
 pub const MIN_NETWORK_VERSION: NetworkVersion = NetworkVersion::V21;
 
 /// The last network version Fern executes.
-pub const MAX_NETWORK_VERSION: NetworkVersion = NetworkVersion::V28;
+pub const MAX_NETWORK_VERSION: NetworkVersion = NetworkVersion::V29;
 
 /// The price list in force at network version `nv`, or `None` if Fern does not support it.
 pub fn price_list_for(nv: NetworkVersion) -> Option<&'static PriceList> {
@@ -63,6 +63,7 @@ pub fn price_list_for(nv: NetworkVersion) -> Option<&'static PriceList> {
         NetworkVersion::V26 => &TEEP,       // Tock: unchanged.
         NetworkVersion::V27 => &TEEP,       // GoldenWeek: unchanged.
         NetworkVersion::V28 => &TEEP,       // FireHorse: unchanged.
+        NetworkVersion::V29 => &TEEP, // Solstice: unchanged (ref-fvm 4.8.4 runs it by default).
         _ => return None,
     };
     Some(table)
