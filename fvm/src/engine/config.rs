@@ -151,9 +151,12 @@ impl EngineConfig {
             .consume_fuel(false)
             .epoch_interruption(false);
 
-        // Linear memory layout: every byte of initial memory is charged anyway, so no
-        // copy-on-write images; memories never move and have a guard region in front.
-        c.memory_init_cow(false)
+        // Linear memory layout: memories never move and have a guard region in front. Initial
+        // memory comes from a copy-on-write image of the module's data segments (ref-fvm copies
+        // the segments instead): the same bytes, so not consensus, but a pooled slot that last
+        // held the same module keeps the image mapped and resets only the pages that were
+        // written, which made calls about 10% faster (FIPS/engine.md, 1.2).
+        c.memory_init_cow(true)
             .memory_may_move(false)
             .guard_before_linear_memory(true);
 

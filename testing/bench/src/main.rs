@@ -159,9 +159,24 @@ fn startup(plan: &Plan) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `FERN_BENCH_PROFILE=WORKLOAD`: run only that throughput workload, on Fern only, many
+/// times (for a profiler), and print nothing else.
+fn profile_target() -> Option<String> {
+    std::env::var("FERN_BENCH_PROFILE").ok()
+}
+
 /// Messages per second of `scenario` on each VM (machines built outside the timing).
 fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
     let messages = scenario.len();
+    if let Some(target) = profile_target() {
+        if target == name {
+            for _ in 0..rounds * 20 {
+                let mut vm = FernVm::new(scenario).unwrap();
+                std::hint::black_box(run(&mut vm, scenario));
+            }
+        }
+        return;
+    }
     let fern = || {
         let mut vm = FernVm::new(scenario).unwrap();
         let start = Instant::now();
@@ -184,7 +199,9 @@ fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
 }
 
 fn bench(plan: Plan) {
-    startup(&plan);
+    if profile_target().is_none() {
+        startup(&plan);
+    }
     let genesis = standard_genesis();
     let secp: Vec<_> = genesis.accounts.iter().filter(|a| !a.bls).collect();
     let at28 = |b: ScenarioBuilder| b.build().at(NetworkVersion::V28);
