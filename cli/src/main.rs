@@ -34,7 +34,7 @@ const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors")
 /// The environment variable that overrides the default corpus directory.
 const CORPUS_ENV: &str = "FERN_VECTORS";
 
-const USAGE: &str = "\
+const USAGE_HEAD: &str = "\
 fern: the Fern Filecoin VM command line
 
 USAGE:
@@ -43,11 +43,14 @@ USAGE:
         (test-vectors/, or the directory named by FERN_VECTORS) on Fern's own
         actors. Same as `fern vectors run` with no PATH.
 
-    fern vectors run [--bundle FILE]... [--jobs N] [--report FILE] [PATH...]
+";
+
+const HELP_VECTORS: &str = "    fern vectors run [--bundle FILE]... [--jobs N] [--report FILE] [PATH...]
         Replay message-class test vectors (JSON files, or directories searched
         recursively for *.json) on Fern; with no PATH, the default corpus. Prints
-        one line per failure and a final line `N passed, M failed, K skipped`
-        (counted per variant). Exits 0 only when nothing failed, 2 when no
+        one FAIL line per failure (in file order, whatever --jobs), one
+        `SKIP N × REASON` line per reason anything was skipped, and a final line
+        `N passed, M failed, K skipped` (counted per variant). Exits 0 only when nothing failed, 2 when no
         vector was found. Shows a progress bar when stderr is a terminal.
           --bundle FILE  add the blocks of an actor bundle to every vector's store:
                          a CAR (plain or gzip) or a lotus-style .tar.zst of CARs;
@@ -57,7 +60,9 @@ USAGE:
                          file and variant id, with the result and Fern's receipts
                          and state root; identical runs give identical bytes
 
-    fern exec --state STATE.car --messages MSGS [OPTIONS]
+";
+
+const HELP_EXEC: &str = "    fern exec --state STATE.car --messages MSGS [OPTIONS]
         Apply messages to a state and print each receipt and the new state root.
         STATE.car: a CAR (plain or gzip) whose first root is the state root and
         which holds the blocks the messages need. MSGS: a JSON array of base64
@@ -80,14 +85,24 @@ USAGE:
         Exits 0 when every message got a receipt, 1 on a fatal VM error, 2 on
         bad input.
 
-    fern bundle inspect FILE
+";
+
+const HELP_BUNDLE: &str = "    fern bundle inspect FILE
         Print a bundle's manifest version, root, and each actor's name, code CID
         and code size. FILE is a CAR (plain or gzip) or a .tar.zst of CARs (each
         one is described, under a `== NAME` line).
 
-    fern help
-        Print this text.
+";
 
+const HELP_OTHER: &str = "    fern help [COMMAND]   (or: fern COMMAND --help)
+        Print this text, or the help of one command (vectors, exec, bundle).
+
+    fern --version
+        Print Fern's version and the network versions it runs.
+
+";
+
+const HELP_GLOBAL: &str = "\
 GLOBAL OPTIONS (any command):
     --cache DIR   keep compiled actor code in DIR and reuse it in later runs
                   (default: $FERN_CACHE_DIR, else $XDG_CACHE_HOME/fern/modules,
@@ -95,6 +110,30 @@ GLOBAL OPTIONS (any command):
                   engine configuration and checksummed, a bad one is recompiled
     --no-cache    compile in memory only
 ";
+
+/// The whole usage text.
+fn usage() -> String {
+    [
+        USAGE_HEAD,
+        HELP_VECTORS,
+        HELP_EXEC,
+        HELP_BUNDLE,
+        HELP_OTHER,
+        HELP_GLOBAL,
+    ]
+    .concat()
+}
+
+/// The help of one command (with the global options), or `None` for an unknown command.
+fn command_help(command: &str) -> Option<String> {
+    let text = match command {
+        "vectors" => HELP_VECTORS,
+        "exec" => HELP_EXEC,
+        "bundle" => HELP_BUNDLE,
+        _ => return None,
+    };
+    Some(format!("USAGE:\n{text}{HELP_GLOBAL}"))
+}
 
 /// The environment variable naming the compiled-module cache directory.
 const CACHE_ENV: &str = "FERN_CACHE_DIR";
@@ -153,9 +192,30 @@ fn main() -> ExitCode {
         return usage_error(&e);
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let wants_help = |rest: &[&str]| rest.iter().any(|a| *a == "--help" || *a == "-h");
     match args.as_slice() {
         ["help"] | ["--help"] | ["-h"] => {
-            print!("{USAGE}");
+            print!("{}", usage());
+            ExitCode::SUCCESS
+        }
+        ["--version"] | ["-V"] | ["version"] => {
+            println!(
+                "fern {} (network versions {} to {})",
+                env!("CARGO_PKG_VERSION"),
+                fern::gas::MIN_NETWORK_VERSION.value(),
+                fern::gas::MAX_NETWORK_VERSION.value()
+            );
+            ExitCode::SUCCESS
+        }
+        ["help", command] => match command_help(command) {
+            Some(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            None => usage_error(&format!("no help for unknown command {command:?}")),
+        },
+        [command @ ("vectors" | "exec" | "bundle"), rest @ ..] if wants_help(rest) => {
+            print!("{}", command_help(command).unwrap_or_default());
             ExitCode::SUCCESS
         }
         [] => vectors_run(&[]),
@@ -163,7 +223,7 @@ fn main() -> ExitCode {
         ["exec", rest @ ..] => exec_command(rest),
         ["bundle", "inspect", file] => bundle_inspect(file),
         _ => {
-            eprintln!("fern: unknown command: {}\n\n{USAGE}", args.join(" "));
+            eprintln!("fern: unknown command: {}\n\n{}", args.join(" "), usage());
             ExitCode::from(2)
         }
     }
@@ -185,7 +245,7 @@ fn progress_bar(done: usize, total: usize) -> String {
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("fern: {msg}\n\n{USAGE}");
+    eprintln!("fern: {msg}\n\nRun `fern help` for usage.");
     ExitCode::from(2)
 }
 
@@ -278,20 +338,10 @@ fn vectors_run(args: &[&str]) -> ExitCode {
     let progress = std::io::stderr().is_terminal();
     let done = AtomicUsize::new(0);
     let finish = |outcome: FileOutcome| {
-        let lines = outcome.failure_lines();
-        {
-            let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
-            if progress {
-                eprint!("\r\x1b[K"); // clear the counter before any failure line
-            }
-            for line in lines {
-                let _ = writeln!(out, "{line}");
-            }
-            let _ = out.flush();
-            if progress {
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                eprint!("{}", progress_bar(n, files.len()));
-            }
+        if progress {
+            let _guard = stdout.lock().unwrap_or_else(|e| e.into_inner());
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            eprint!("\r\x1b[K{}", progress_bar(n, files.len()));
         }
         outcomes
             .lock()
@@ -326,7 +376,22 @@ fn vectors_run(args: &[&str]) -> ExitCode {
     if progress {
         eprint!("\r\x1b[K");
     }
-    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Failures in file order, whatever the number of workers; then the skips, grouped by
+    // reason with their counts.
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    for outcome in &outcomes {
+        for line in outcome.failure_lines() {
+            println!("{line}");
+        }
+    }
+    let mut skips: std::collections::BTreeMap<String, usize> = Default::default();
+    for reason in outcomes.iter().flat_map(FileOutcome::skip_reasons) {
+        *skips.entry(reason).or_default() += 1;
+    }
+    for (reason, count) in &skips {
+        println!("SKIP {count} × {reason}");
+    }
     let (passed, failed, skipped) = outcomes
         .iter()
         .map(FileOutcome::counts)

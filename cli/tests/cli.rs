@@ -675,3 +675,99 @@ fn module_cache_options() {
     assert!(err.contains("--cache needs a directory"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--version`, `fern help COMMAND` and `COMMAND --help` for every command; unknown help topics
+/// and unknown options exit 2 and point at `fern help`.
+#[test]
+fn version_and_per_command_help() {
+    for flag in ["--version", "-V", "version"] {
+        let (code, out, _) = fern(&[flag]);
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with("fern 0.") && out.contains("network versions 21 to 29"),
+            "{out}"
+        );
+    }
+    for (command, flag_form, marker) in [
+        (
+            "vectors",
+            vec!["vectors", "run", "--help"],
+            "fern vectors run",
+        ),
+        ("exec", vec!["exec", "--help"], "fern exec --state"),
+        (
+            "bundle",
+            vec!["bundle", "inspect", "-h"],
+            "fern bundle inspect",
+        ),
+    ] {
+        let (code, via_help, _) = fern(&["help", command]);
+        assert_eq!(code, 0);
+        assert!(
+            via_help.contains(marker) && via_help.contains("--cache DIR"),
+            "{via_help}"
+        );
+        let (code, via_flag, _) = fern(&flag_form);
+        assert_eq!((code, &via_flag), (0, &via_help), "{command}");
+        for other in [
+            "fern vectors run",
+            "fern exec --state",
+            "fern bundle inspect",
+        ] {
+            if other != marker {
+                assert!(!via_help.contains(other), "{command}'s help shows {other}");
+            }
+        }
+    }
+    let (code, _, err) = fern(&["help", "frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("frobnicate") && err.contains("fern help"),
+        "{err}"
+    );
+    let (code, _, err) = fern(&["exec", "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--bogus") && err.contains("fern help"),
+        "{err}"
+    );
+}
+
+/// FAIL lines come in file order whatever the number of workers, and skips are listed once per
+/// reason with their count.
+#[test]
+fn failures_sorted_and_skips_grouped() {
+    let dir = temp_dir("order");
+    for name in ["c.json", "a.json", "b.json"] {
+        std::fs::write(dir.join(name), "{").unwrap();
+    }
+    std::fs::write(dir.join("nested/tipset1.json"), TIPSET_VECTOR).unwrap();
+    std::fs::write(dir.join("nested/tipset2.json"), TIPSET_VECTOR).unwrap();
+    let mut outputs = Vec::new();
+    for jobs in ["1", "3"] {
+        let (code, out, _) = fern(&["vectors", "run", "--jobs", jobs, dir.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        outputs.push(out);
+    }
+    assert_eq!(outputs[0], outputs[1], "output depends on --jobs");
+    let fails: Vec<&str> = outputs[0]
+        .lines()
+        .filter(|l| l.starts_with("FAIL "))
+        .collect();
+    assert_eq!(fails.len(), 3);
+    assert!(
+        fails[0].contains("a.json") && fails[1].contains("b.json") && fails[2].contains("c.json"),
+        "{fails:?}"
+    );
+    let skips: Vec<&str> = outputs[0]
+        .lines()
+        .filter(|l| l.starts_with("SKIP "))
+        .collect();
+    assert_eq!(skips.len(), 1, "{skips:?}");
+    assert!(skips[0].starts_with("SKIP 2 × "), "{skips:?}");
+    assert_eq!(
+        outputs[0].lines().last(),
+        Some("0 passed, 3 failed, 2 skipped")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

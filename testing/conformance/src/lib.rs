@@ -84,6 +84,21 @@ impl FileOutcome {
         }
     }
 
+    /// Why each skipped variant (or the whole file, for an unsupported class) was skipped.
+    pub fn skip_reasons(&self) -> Vec<String> {
+        match &self.result {
+            Err(VectorError::Unsupported(why)) => vec![why.clone()],
+            Err(_) => Vec::new(),
+            Ok(variants) => variants
+                .iter()
+                .filter_map(|v| match &v.result {
+                    VariantResult::Skipped(why) => Some(why.clone()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
     /// One line per failed variant (or one for an unreadable file), naming the file, the
     /// variant, and the first mismatch with the number of further ones.
     pub fn failure_lines(&self) -> Vec<String> {
