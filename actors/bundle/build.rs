@@ -11,7 +11,7 @@
 //! sources and toolchain give the same bytes (and so the same code CIDs) on every machine,
 //! whatever directory the checkout lives in.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cid::Cid;
 use fern_wasm_build::{env_path, WasmBuild};
@@ -52,10 +52,7 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-env-changed=FERN_ACTORS_TARGET_DIR");
 
     // A stable target directory outside OUT_DIR so the (slow) actor build is incremental.
-    let target_dir = match std::env::var_os("FERN_ACTORS_TARGET_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => workspace.join("target").join("fern-actors"),
-    };
+    let target_dir = fern_wasm_build::nested_target_dir("FERN_ACTORS_TARGET_DIR", "fern-actors")?;
     let wasm_dir = WasmBuild::new(&workspace, &target_dir)
         .packages(actors.iter().map(|(_, package)| package))
         .run()?;

@@ -160,6 +160,23 @@ impl WasmBuild {
     }
 }
 
+/// The nested build's target directory for a build script: `$var` when set, else
+/// `<cargo's target directory>/<name>`, found from `OUT_DIR` (`<target>/<profile>/build/<pkg>/out`),
+/// so the nested build follows `CARGO_TARGET_DIR` and `--target-dir` and never writes elsewhere.
+pub fn nested_target_dir(var: &str, name: &str) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os(var) {
+        return Ok(PathBuf::from(dir));
+    }
+    let out_dir = env_path("OUT_DIR")?;
+    let target = out_dir.ancestors().nth(4).ok_or_else(|| {
+        format!(
+            "OUT_DIR {} is not inside a cargo target directory",
+            out_dir.display()
+        )
+    })?;
+    Ok(target.join(name))
+}
+
 /// Reads a path-valued variable cargo sets for build scripts (`OUT_DIR`, `CARGO_MANIFEST_DIR`).
 pub fn env_path(name: &str) -> Result<PathBuf, String> {
     std::env::var_os(name)

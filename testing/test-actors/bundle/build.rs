@@ -1,7 +1,6 @@
 //! Compiles the test actors (see `ACTORS` below) with the workspace's reproducible Wasm build and
 //! writes a table of `(name, Wasm)` pairs into `OUT_DIR` for the library to include.
 
-use std::path::PathBuf;
 
 use fern_wasm_build::{env_path, find_workspace, WasmBuild};
 
@@ -32,10 +31,8 @@ fn run() -> Result<(), String> {
     );
     println!("cargo:rerun-if-env-changed=FERN_TEST_ACTORS_TARGET_DIR");
     // Separate from the bundle's directory so the two nested builds never wait on each other.
-    let target_dir = match std::env::var_os("FERN_TEST_ACTORS_TARGET_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => workspace.join("target").join("fern-test-actors"),
-    };
+    let target_dir =
+        fern_wasm_build::nested_target_dir("FERN_TEST_ACTORS_TARGET_DIR", "fern-test-actors")?;
     let built = WasmBuild::new(&workspace, &target_dir)
         .packages(ACTORS.iter().map(|(_, p)| p))
         .run_and_read()?;
