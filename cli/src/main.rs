@@ -82,6 +82,12 @@ const HELP_EXEC: &str = "    fern exec --state STATE.car --messages MSGS [OPTION
           --trace            show each message's execution trace: sends,
                              returns, errors, invoked actors, blocks, logs,
                              and the gas charged per send
+          --debug            turn actor debugging on and show the actors'
+                             debug::log lines (local runs only: debugging
+                             changes what some actors do and charge)
+        Every receipt shows the message's events (key, value in hex and as
+        text when printable) and, when it failed, why (the actors' error
+        messages, innermost call first).
         Exits 0 when every message got a receipt, 1 on a fatal VM error, 2 on
         bad input.
 
@@ -476,6 +482,7 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
             }
             "--json" => json = true,
             "--trace" => settings.trace = true,
+            "--debug" => settings.debug = true,
             "--randomness" => randomness = Some(PathBuf::from(value()?)),
             a => return Err(format!("exec: unexpected argument {a}")),
         }

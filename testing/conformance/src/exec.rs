@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use cid::Cid;
 use fern::call_manager::{ExecEvent, IpldOp};
+use fern_shared::consts::{CBOR, IPLD_RAW};
 use fern_shared::message::Message;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use serde::Serialize;
@@ -172,8 +173,159 @@ struct IndexedReceipt {
     index: usize,
     #[serde(flatten)]
     receipt: ReceiptJson,
+    events: Vec<EventJson>,
+    failure_info: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trace: Vec<String>,
+}
+
+/// An event in `fern exec --json`.
+#[derive(Debug, Clone, Serialize)]
+struct EventJson {
+    emitter: u64,
+    entries: Vec<EntryJson>,
+}
+
+/// An event entry in `fern exec --json`: the value as hex, and as text when it is printable
+/// UTF-8.
+#[derive(Debug, Clone, Serialize)]
+struct EntryJson {
+    flags: u64,
+    key: String,
+    codec: u64,
+    value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_cbor: Option<String>,
+}
+
+/// The first CBOR item of `data` in diagnostic notation (`100`, `"mint"`, `h'0102'`,
+/// `[1, 2]`, `{"a": 1}`, `42(h'..')`), and the bytes after it; `None` when `data` does not
+/// start with a well-formed item (or nests deeper than 32 levels).
+pub fn cbor_diagnostic(data: &[u8]) -> Option<(String, &[u8])> {
+    fn item(data: &[u8], depth: u32) -> Option<(String, &[u8])> {
+        if depth > 32 {
+            return None;
+        }
+        let (&first, rest) = data.split_first()?;
+        let (major, info) = (first >> 5, first & 0x1f);
+        let (arg, rest) = match info {
+            0..=23 => (u64::from(info), rest),
+            24..=27 => {
+                let width = 1usize << (info - 24);
+                if rest.len() < width {
+                    return None;
+                }
+                let (bytes, rest) = rest.split_at(width);
+                (
+                    bytes.iter().fold(0u64, |a, b| (a << 8) | u64::from(*b)),
+                    rest,
+                )
+            }
+            _ => return None,
+        };
+        let take = |rest: &[u8]| -> Option<(Vec<u8>, usize)> {
+            let n = usize::try_from(arg).ok().filter(|n| *n <= rest.len())?;
+            Some((rest[..n].to_vec(), n))
+        };
+        match major {
+            0 => Some((arg.to_string(), rest)),
+            1 => Some((format!("-{}", u128::from(arg) + 1), rest)),
+            2 => take(rest).map(|(b, n)| {
+                (
+                    format!("h'{}'", data_encoding::HEXLOWER.encode(&b)),
+                    &rest[n..],
+                )
+            }),
+            3 => take(rest)
+                .and_then(|(b, n)| Some((format!("{:?}", String::from_utf8(b).ok()?), &rest[n..]))),
+            4 | 5 => {
+                let mut parts = Vec::new();
+                let mut rest = rest;
+                for _ in 0..arg.min(4096) {
+                    let (k, r) = item(rest, depth + 1)?;
+                    rest = r;
+                    if major == 5 {
+                        let (v, r) = item(rest, depth + 1)?;
+                        rest = r;
+                        parts.push(format!("{k}: {v}"));
+                    } else {
+                        parts.push(k);
+                    }
+                }
+                if arg > 4096 {
+                    return None;
+                }
+                let (open, close) = if major == 4 { ('[', ']') } else { ('{', '}') };
+                Some((format!("{open}{}{close}", parts.join(", ")), rest))
+            }
+            6 => item(rest, depth + 1).map(|(v, r)| (format!("{arg}({v})"), r)),
+            _ => match info {
+                20 => Some(("false".into(), rest)),
+                21 => Some(("true".into(), rest)),
+                22 => Some(("null".into(), rest)),
+                _ => Some((format!("simple({arg})"), rest)),
+            },
+        }
+    }
+    item(data, 0)
+}
+
+/// `bytes` as text when they are UTF-8 without control characters (and not empty).
+fn printable(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text.is_empty() && !text.chars().any(char::is_control)).then(|| text.to_string())
+}
+
+fn events_json(events: &[fern_shared::event::StampedEvent]) -> Vec<EventJson> {
+    events
+        .iter()
+        .map(|e| EventJson {
+            emitter: e.emitter,
+            entries: e
+                .event
+                .entries
+                .iter()
+                .map(|x| EntryJson {
+                    flags: x.flags.bits(),
+                    key: x.key.clone(),
+                    codec: x.codec,
+                    value: data_encoding::HEXLOWER.encode(&x.value),
+                    // CBOR values are shown decoded, raw ones as text when printable.
+                    value_text: (x.codec == IPLD_RAW).then(|| printable(&x.value)).flatten(),
+                    value_cbor: matches!(x.codec, CBOR | DAG_CBOR)
+                        .then(|| cbor_diagnostic(&x.value))
+                        .flatten()
+                        .filter(|(_, rest)| rest.is_empty())
+                        .map(|(d, _)| d),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The lines describing a message's events: `event from f0E: key=VALUE, ...`, where a CBOR
+/// value is shown in diagnostic notation ([`cbor_diagnostic`]) and a raw one as `0x..`, with
+/// its text when printable.
+pub fn render_events(events: &[fern_shared::event::StampedEvent]) -> Vec<String> {
+    events_json(events)
+        .into_iter()
+        .map(|e| {
+            let entries: Vec<String> = e
+                .entries
+                .iter()
+                .map(|x| match (&x.value_cbor, &x.value_text) {
+                    (Some(cbor), _) => format!("{}={cbor}", x.key),
+                    (None, Some(text)) => format!("{}=0x{} ({text:?})", x.key, x.value),
+                    (None, None) => format!("{}=0x{}", x.key, x.value),
+                })
+                .collect();
+            format!("event from f0{}: {}", e.emitter, entries.join(", "))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,10 +335,14 @@ struct ExecJson {
 }
 
 /// The `fern exec --json` document: `{"receipts": [{index, exit_code, return, gas_used,
-/// events_root, trace}], "state_root": CID or null}` (`trace`, the lines of [`render_trace`],
-/// only when traced) (pretty-printed, ending in a newline). `return` is
-/// lowercase hex; `events_root` is `null` when the message emitted no events; `state_root` is
-/// `null` when the run stopped before the flush.
+/// events_root, events, failure_info, logs, trace}], "state_root": CID or null}`
+/// (pretty-printed, ending in a newline). `return` is lowercase hex; `events_root` is `null`
+/// when the message emitted no events; `events` is a list of `{emitter, entries: [{flags, key,
+/// codec, value (hex), value_text (a raw value that is printable UTF-8), value_cbor (a CBOR value
+/// in diagnostic notation)}]}`; `failure_info` is `null` on
+/// success, else the reason or backtrace text; `logs` (the actors' debug logs, with `--debug`)
+/// and `trace` (the lines of [`render_trace`], with `--trace`) appear only when not empty;
+/// `state_root` is `null` when the run stopped before the flush.
 pub fn render_json(actual: &Actuals) -> String {
     let doc = ExecJson {
         receipts: actual
@@ -196,6 +352,9 @@ pub fn render_json(actual: &Actuals) -> String {
             .map(|(index, r)| IndexedReceipt {
                 index,
                 receipt: r.into(),
+                events: events_json(&r.events),
+                failure_info: r.failure_info.clone(),
+                logs: r.logs.clone(),
                 trace: render_trace(&r.trace),
             })
             .collect(),
@@ -207,8 +366,10 @@ pub fn render_json(actual: &Actuals) -> String {
 }
 
 /// The `fern exec` text output: one line per receipt,
-/// `message I: exit_code E, gas_used G, return 0x.. | (empty), events_root CID | none`, then
-/// `state_root CID` when the run reached the flush.
+/// `message I: exit_code E, gas_used G, return 0x.. | (empty), events_root CID | none`, followed
+/// by indented lines for its trace (with `--trace`), its events ([`render_events`]), its failure
+/// info (`failure: ...`) and its debug logs (`log: ...`); then `state_root CID` when the run
+/// reached the flush.
 pub fn render_text(actual: &Actuals) -> String {
     let mut out = String::new();
     for (i, r) in actual.receipts.iter().enumerate() {
@@ -224,7 +385,18 @@ pub fn render_text(actual: &Actuals) -> String {
             "message {i}: exit_code {}, gas_used {}, return {ret}, events_root {events}\n",
             r.exit_code, r.gas_used
         ));
-        for line in render_trace(&r.trace) {
+        let failure = r
+            .failure_info
+            .iter()
+            .flat_map(|f| f.lines())
+            .map(|l| format!("failure: {l}"));
+        let logs = r.logs.iter().map(|l| format!("log: {l}"));
+        for line in render_trace(&r.trace)
+            .into_iter()
+            .chain(render_events(&r.events))
+            .chain(failure)
+            .chain(logs)
+        {
             out.push_str("    ");
             out.push_str(&line);
             out.push('\n');

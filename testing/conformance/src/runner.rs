@@ -201,6 +201,13 @@ pub struct MessageActual {
     /// The message's execution trace when [`MachineSettings::trace`] asked for it (empty
     /// otherwise): sends, returns, errors, invoked actors, blocks, logs and gas charges.
     pub trace: Vec<fern::call_manager::ExecEvent>,
+    /// The events the message emitted (empty when none).
+    pub events: Vec<fern_shared::event::StampedEvent>,
+    /// Why the message failed, for people (the pre-validation reason, or the backtrace of the
+    /// failed calls with the actors' error messages); `None` when it succeeded.
+    pub failure_info: Option<String>,
+    /// The actors' `debug::log` lines, when [`MachineSettings::debug`] is on.
+    pub logs: Vec<String>,
 }
 
 /// What Fern produced for a run of messages: one receipt per applied message and, when the run
@@ -227,6 +234,9 @@ pub struct MachineSettings {
     pub circ_supply: TokenAmount,
     /// Whether to record each message's execution trace ([`MessageActual::trace`]).
     pub trace: bool,
+    /// Whether actor debugging is on (`debug::log` lines and artifacts; consensus-relevant, for
+    /// local runs only), with the logs collected in [`MessageActual::logs`].
+    pub debug: bool,
 }
 
 impl MachineSettings {
@@ -239,6 +249,7 @@ impl MachineSettings {
             base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
             circ_supply: TokenAmount::from_atto(0u64),
             trace: false,
+            debug: false,
         }
     }
 }
@@ -338,10 +349,16 @@ pub fn apply_messages<E: Externs + 'static>(
     )
     .with_base_fee(settings.base_fee.clone())
     .with_circulating_supply(settings.circ_supply.clone());
-    let context = if settings.trace {
+    // Debug logs arrive as trace events: debugging records the trace too.
+    let context = if settings.trace || settings.debug {
         context.with_tracing()
     } else {
         context
+    };
+    let config = if settings.debug {
+        config.with_actor_debugging()
+    } else {
+        config
     };
     let config = match manifest_root_override(&store, &state_root) {
         Some(root) => config.with_builtin_actors(root),
@@ -385,6 +402,14 @@ pub fn apply_messages<E: Externs + 'static>(
         match exec.apply_message(&msg, ApplyKind::Explicit, len) {
             Ok(ret) => {
                 let r = ret.receipt;
+                let logs = ret
+                    .exec_trace
+                    .iter()
+                    .filter_map(|e| match e {
+                        fern::call_manager::ExecEvent::Log(line) => Some(line.clone()),
+                        _ => None,
+                    })
+                    .collect();
                 actual.receipts.push(MessageActual {
                     exit_code: r.exit_code.value(),
                     return_data: r.return_data.bytes().to_vec(),
@@ -395,6 +420,9 @@ pub fn apply_messages<E: Externs + 'static>(
                     } else {
                         Vec::new()
                     },
+                    events: ret.events,
+                    failure_info: ret.failure_info.map(|f| f.to_string()),
+                    logs,
                 });
             }
             Err(e) => {

@@ -239,6 +239,9 @@ fn render_formats() {
                 gas_used: 1408445,
                 events_root: Some(root),
                 trace: Vec::new(),
+                events: Vec::new(),
+                failure_info: None,
+                logs: Vec::new(),
             },
             fern_conformance::MessageActual {
                 exit_code: 6,
@@ -246,6 +249,9 @@ fn render_formats() {
                 gas_used: 99,
                 events_root: None,
                 trace: Vec::new(),
+                events: Vec::new(),
+                failure_info: None,
+                logs: Vec::new(),
             },
         ],
         state_root: Some(root),
@@ -264,10 +270,95 @@ fn render_formats() {
         serde_json::json!({
             "receipts": [
                 {"index": 0, "exit_code": 0, "return": "820040", "gas_used": 1408445,
-                 "events_root": root.to_string()},
-                {"index": 1, "exit_code": 6, "return": "", "gas_used": 99, "events_root": null},
+                 "events_root": root.to_string(), "events": [], "failure_info": null},
+                {"index": 1, "exit_code": 6, "return": "", "gas_used": 99, "events_root": null,
+                 "events": [], "failure_info": null},
             ],
             "state_root": root.to_string(),
         })
     );
+}
+
+#[test]
+fn cbor_diagnostic_notation() {
+    use fern_conformance::exec::cbor_diagnostic;
+    let d = |bytes: &[u8]| cbor_diagnostic(bytes).map(|(s, rest)| (s, rest.len()));
+    assert_eq!(d(&[0x18, 0x64]), Some(("100".into(), 0)));
+    assert_eq!(d(&[0x20]), Some(("-1".into(), 0)));
+    assert_eq!(
+        d(&[0x64, b'm', b'i', b'n', b't']),
+        Some(("\"mint\"".into(), 0))
+    );
+    assert_eq!(d(&[0x42, 0x01, 0x02, 0xff]), Some(("h'0102'".into(), 1)));
+    assert_eq!(d(&[0x82, 0x01, 0xf5]), Some(("[1, true]".into(), 0)));
+    assert_eq!(
+        d(&[0xa1, 0x61, b'a', 0xf6]),
+        Some(("{\"a\": null}".into(), 0))
+    );
+    assert_eq!(d(&[0xd8, 0x2a, 0x40]), Some(("42(h'')".into(), 0)));
+    // Truncated, reserved, invalid UTF-8, too deep: no rendering, never a panic.
+    for bad in [
+        &[0x42, 0x01][..],
+        &[0x1c],
+        &[0x61, 0xff],
+        &[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ] {
+        assert_eq!(d(bad), None, "{bad:?}");
+    }
+    assert_eq!(d(&[0x81; 40]), None);
+}
+
+/// Receipts show the events decoded and, for failed messages, the actors' error messages; with
+/// debugging on, the actors' logs.
+#[test]
+fn exec_shows_events_failures_and_logs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors");
+    let load = |name: &str| -> TestVector {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+    };
+    let run = |v: TestVector, debug: bool| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(move || {
+                let mut settings = variant_settings(&v, &v.preconditions.variants[0]);
+                settings.debug = debug;
+                let messages =
+                    parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
+                        .unwrap();
+                let state = read_state_car(state_car(&v)).unwrap();
+                exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let token = run(load("examples/token--nv26.json"), false);
+    let text = exec::render_text(&token.actual);
+    assert!(
+        text.contains("event from f0108: $type=\"mint\", to=100, amount=h'"),
+        "{text}"
+    );
+    assert!(text.contains("failure: 00: f0108 (method 80475954) -- cannot transfer a negative amount (exit code 16)"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&exec::render_json(&token.actual)).unwrap();
+    let first = &json["receipts"][0];
+    assert_eq!(first["events"][0]["emitter"], 108);
+    assert_eq!(first["events"][0]["entries"][0]["key"], "$type");
+    assert_eq!(first["events"][0]["entries"][0]["value_cbor"], "\"mint\"");
+    assert!(first["failure_info"].is_null());
+    assert!(json["receipts"][6]["failure_info"]
+        .as_str()
+        .unwrap()
+        .contains("negative amount"));
+
+    let logs = |debug| -> Vec<String> {
+        run(load("syscalls/debug_logs--nv22.json"), debug)
+            .actual
+            .receipts
+            .into_iter()
+            .flat_map(|r| r.logs)
+            .collect()
+    };
+    assert!(logs(false).is_empty(), "no logs without debugging");
+    let with = logs(true);
+    assert!(!with.is_empty(), "debugging shows the actors' logs");
 }
