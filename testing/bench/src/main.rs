@@ -25,10 +25,11 @@ use std::time::{Duration, Instant};
 
 use cid::Cid;
 use fern::engine::{Engine, EngineConfig, EngineOptions};
-use fern_testing::fern_vm::FernVm;
+use fern_testing::fern_vm::{to_fern_message, FernVm};
 use fern_testing::ref_vm::RefVm;
-use fern_testing::scenario::{run, Scenario, ScenarioBuilder};
+use fern_testing::scenario::{Scenario, ScenarioBuilder};
 use fern_testing::scenarios::{all, standard_genesis};
+use fern_testing::vm::Vm;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -170,23 +171,40 @@ fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
     let messages = scenario.len();
     if let Some(target) = profile_target() {
         if target == name {
+            let messages: Vec<_> = scenario
+                .steps
+                .iter()
+                .map(|s| (to_fern_message(&s.msg), s.raw_len))
+                .collect();
             for _ in 0..rounds * 20 {
                 let mut vm = FernVm::new(scenario).unwrap();
-                std::hint::black_box(run(&mut vm, scenario));
+                for (msg, len) in &messages {
+                    std::hint::black_box(vm.apply_fern(msg, *len));
+                }
             }
         }
         return;
     }
+    // Each VM gets the messages in its own type, converted before timing.
+    let fern_messages: Vec<(fern_shared::message::Message, usize)> = scenario
+        .steps
+        .iter()
+        .map(|s| (to_fern_message(&s.msg), s.raw_len))
+        .collect();
     let fern = || {
         let mut vm = FernVm::new(scenario).unwrap();
         let start = Instant::now();
-        std::hint::black_box(run(&mut vm, scenario));
+        for (msg, len) in &fern_messages {
+            std::hint::black_box(vm.apply_fern(msg, *len));
+        }
         start.elapsed()
     };
     let reference = || {
         let mut vm = RefVm::new(scenario).unwrap();
         let start = Instant::now();
-        std::hint::black_box(run(&mut vm, scenario));
+        for step in &scenario.steps {
+            std::hint::black_box(vm.apply(&step.msg, step.raw_len));
+        }
         start.elapsed()
     };
     // Warm-up: compile every actor on both VMs.
