@@ -82,6 +82,9 @@ const HELP_EXEC: &str = "    fern exec --state STATE.car --messages MSGS [OPTION
           --trace            show each message's execution trace: sends,
                              returns, errors, invoked actors, blocks, logs,
                              and the gas charged per send
+          --flamegraph F.svg draw the gas of every message as a flame graph:
+                             message, nested sends (recipient and method),
+                             charge name; widths in milligas
           --debug            turn actor debugging on and show the actors'
                              debug::log lines (local runs only: debugging
                              changes what some actors do and charge)
@@ -437,6 +440,10 @@ struct ExecArgs {
     out: Option<PathBuf>,
     json: bool,
     randomness: Option<PathBuf>,
+    /// Where to draw the gas flame graph (`--flamegraph`).
+    flamegraph: Option<PathBuf>,
+    /// Whether the trace is shown (`--trace`), as opposed to recorded for the flame graph.
+    show_trace: bool,
 }
 
 fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
@@ -447,6 +454,8 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
     let mut out = None;
     let mut json = false;
     let mut randomness = None;
+    let mut flamegraph = None;
+    let mut show_trace = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -481,7 +490,14 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
                     parse_atto(value()?).map_err(|e| format!("--circ-supply: {e}"))?
             }
             "--json" => json = true,
-            "--trace" => settings.trace = true,
+            "--trace" => {
+                settings.trace = true;
+                show_trace = true;
+            }
+            "--flamegraph" => {
+                flamegraph = Some(PathBuf::from(value()?));
+                settings.trace = true;
+            }
             "--debug" => settings.debug = true,
             "--randomness" => randomness = Some(PathBuf::from(value()?)),
             a => return Err(format!("exec: unexpected argument {a}")),
@@ -495,6 +511,8 @@ fn parse_exec_args(args: &[&str]) -> Result<ExecArgs, String> {
         out,
         json,
         randomness,
+        flamegraph,
+        show_trace,
     })
 }
 
@@ -515,6 +533,38 @@ fn exec_command(args: &[&str]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Draws the gas of every message as one flame graph (inferno): one frame per message, per
+/// nested send, then per charge name, widths in milligas.
+fn write_flamegraph(
+    path: &Path,
+    messages: &Path,
+    actual: &fern_conformance::Actuals,
+) -> Result<(), String> {
+    let lines: Vec<String> = actual
+        .receipts
+        .iter()
+        .enumerate()
+        // Zero-padded so the renderer, which sorts frames by name, keeps message order.
+        .flat_map(|(i, r)| {
+            let width = actual.receipts.len().saturating_sub(1).to_string().len();
+            exec::folded_gas(&format!("message {i:0width$}"), &r.trace)
+        })
+        .map(|(stack, milligas)| format!("{stack} {milligas}"))
+        .collect();
+    if lines.is_empty() {
+        return Err("no message was executed: nothing to draw".into());
+    }
+    let mut options = inferno::flamegraph::Options::default();
+    options.title = format!("Fern gas: {}", messages.display());
+    options.count_name = "milligas".into();
+    options.deterministic = true;
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::new(file);
+    inferno::flamegraph::from_lines(&mut options, lines.iter().map(String::as_str), &mut out)
+        .map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())
 }
 
 fn run_exec(args: &ExecArgs) -> u8 {
@@ -569,10 +619,21 @@ fn run_exec(args: &ExecArgs) -> u8 {
             1
         }
     };
+    if let Some(path) = &args.flamegraph {
+        if let Err(e) = write_flamegraph(path, &args.messages, &applied.actual) {
+            return fail(format!("{}: {e}", path.display()));
+        }
+    }
+    let mut shown = applied.actual.clone();
+    if !args.show_trace {
+        for r in &mut shown.receipts {
+            r.trace.clear();
+        }
+    }
     let rendered = if args.json {
-        exec::render_json(&applied.actual)
+        exec::render_json(&shown)
     } else {
-        exec::render_text(&applied.actual)
+        exec::render_text(&shown)
     };
     print!("{rendered}");
     let _ = std::io::stdout().flush();

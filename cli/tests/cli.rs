@@ -772,3 +772,68 @@ fn failures_sorted_and_skips_grouped() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `fern exec --flamegraph F.svg` draws the gas of every message; the trace is not printed
+/// unless asked for; a path that cannot be written is an input error.
+#[test]
+fn exec_flamegraph() {
+    let dir = temp_dir("flame");
+    let v: TestVector = serde_json::from_slice(
+        &std::fs::read(format!("{CORPUS}/examples/token--nv26.json")).unwrap(),
+    )
+    .unwrap();
+    let state = dir.join("state.car");
+    let car = gunzip(&v.car.0).unwrap();
+    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    let car = write_car(
+        vec![v.preconditions.state_tree.root_cid.0],
+        blocks.iter().map(|(c, d)| (c, d.as_slice())),
+    )
+    .unwrap();
+    std::fs::write(&state, car).unwrap();
+    let msgs = dir.join("msgs.json");
+    std::fs::write(&msgs, serde_json::to_string(&v.apply_messages).unwrap()).unwrap();
+    let svg = dir.join("gas.svg");
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "exec",
+            "--state",
+            state.to_str().unwrap(),
+            "--messages",
+            msgs.to_str().unwrap(),
+            "--nv",
+            "26",
+            "--epoch",
+            "1000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run_with = |extra: &[&str]| {
+        let a = args(extra);
+        fern(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (code, plain, _) = run_with(&[]);
+    assert_eq!(code, 0);
+    let (code, out, err) = run_with(&["--flamegraph", svg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, plain, "the flame graph changes nothing printed");
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    assert!(picture.starts_with("<?xml") && picture.contains("</svg>"));
+    for label in [
+        "message 00",
+        "message 13",
+        "OnChainMessage",
+        "f01 method 2",
+        "milligas",
+    ] {
+        assert!(picture.contains(label), "the picture lacks {label}");
+    }
+    let (code, _, err) = run_with(&["--flamegraph", "/nonexistent/dir/gas.svg"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/dir/gas.svg"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -503,3 +503,89 @@ pub fn render_trace(trace: &[ExecEvent]) -> Vec<String> {
     }
     lines
 }
+
+/// A message's gas as folded stacks, the input of a flame graph: one `(path, milligas)` per
+/// distinct path, in first-seen order. A path is `root` (e.g. `message 07`), then one frame per
+/// nested send (`TO method M`, the recipient as the caller named it), then the charge's name; the
+/// value is the gas the charge took (compute plus other gas), in milligas.
+///
+/// The trace records every charge attempted, including the one that ran out of gas; a send that
+/// runs out of gas consumes only what was left of its limit. So when a send returns
+/// `SYS_OUT_OF_GAS`, the charges under it are cut back to its gas limit (the excess is taken off
+/// the charge that failed, its last one). The values then add up to the receipt's gas used (to
+/// within the rounding of the sends' limits to whole gas). Empty without a trace.
+pub fn folded_gas(root: &str, trace: &[ExecEvent]) -> Vec<(String, u64)> {
+    struct Frame {
+        label: String,
+        /// The send's gas limit in milligas (none for the root).
+        limit: Option<u64>,
+        /// Milligas charged under this frame, nested sends included.
+        spent: u64,
+        /// The path of the last charge made directly in this frame.
+        last: Option<String>,
+    }
+    let mut frames = vec![Frame {
+        label: root.replace(';', "_"),
+        limit: None,
+        spent: 0,
+        last: None,
+    }];
+    let mut order: Vec<String> = Vec::new();
+    let mut totals: std::collections::HashMap<String, u64> = Default::default();
+    for event in trace {
+        match event {
+            ExecEvent::Call {
+                to,
+                method,
+                gas_limit,
+                ..
+            } => frames.push(Frame {
+                label: format!("{to} method {method}").replace(';', "_"),
+                limit: Some(gas_limit.saturating_mul(1000)),
+                spent: 0,
+                last: None,
+            }),
+            ExecEvent::CallReturn { .. } | ExecEvent::CallError(_) if frames.len() > 1 => {
+                let mut frame = frames.pop().expect("more than one frame");
+                let out_of_gas = matches!(
+                    event,
+                    ExecEvent::CallReturn { exit_code, value: None }
+                        if *exit_code == fern_shared::error::ExitCode::SYS_OUT_OF_GAS
+                );
+                if let (true, Some(limit), Some(last)) = (out_of_gas, frame.limit, &frame.last) {
+                    let excess = frame.spent.saturating_sub(limit);
+                    if let Some(v) = totals.get_mut(last) {
+                        let cut = excess.min(*v);
+                        *v -= cut;
+                        frame.spent -= cut;
+                    }
+                }
+                if let Some(parent) = frames.last_mut() {
+                    parent.spent = parent.spent.saturating_add(frame.spent);
+                }
+            }
+            ExecEvent::GasCharge(c) => {
+                let milligas = (c.compute_gas + c.other_gas).as_milligas();
+                let labels: Vec<&str> = frames.iter().map(|f| f.label.as_str()).collect();
+                // `;` separates frames in the folded format (the last space ends the path).
+                let path = format!("{};{}", labels.join(";"), c.name.replace(';', "_"));
+                let total = totals.entry(path.clone()).or_insert_with(|| {
+                    order.push(path.clone());
+                    0
+                });
+                *total = total.saturating_add(milligas);
+                let frame = frames.last_mut().expect("the root frame stays");
+                frame.spent = frame.spent.saturating_add(milligas);
+                frame.last = Some(path);
+            }
+            _ => {}
+        }
+    }
+    order
+        .into_iter()
+        .map(|p| {
+            let v = totals[&p];
+            (p, v)
+        })
+        .collect()
+}

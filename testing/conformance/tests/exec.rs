@@ -362,3 +362,55 @@ fn exec_shows_events_failures_and_logs() {
     let with = logs(true);
     assert!(!with.is_empty(), "debugging shows the actors' logs");
 }
+
+/// The flame graph's folded stacks add up to each message's gas used, out-of-gas sends and
+/// messages included.
+#[test]
+fn folded_gas_adds_up_to_gas_used() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors");
+    let (mut checked, mut nested) = (0, 0);
+    for name in [
+        "examples/token--nv26.json",
+        "syscalls/send--nv27.json",
+        "transfers/create_accounts--nv28.json",
+    ] {
+        let v: TestVector =
+            serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        let applied = std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn(move || {
+                let mut settings = variant_settings(&v, &v.preconditions.variants[0]);
+                settings.trace = true;
+                let messages =
+                    parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
+                        .unwrap();
+                let state = read_state_car(state_car(&v)).unwrap();
+                exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        for (i, r) in applied.actual.receipts.iter().enumerate() {
+            let stacks = exec::folded_gas(&format!("message {i}"), &r.trace);
+            if r.gas_used == 0 {
+                continue; // rejected before execution: no trace
+            }
+            assert!(stacks
+                .iter()
+                .all(|(p, _)| p.starts_with(&format!("message {i};"))));
+            let milligas: u64 = stacks.iter().map(|(_, v)| v).sum();
+            // Within a few gas of the receipt: the sends' limits are whole gas, rounded up.
+            let gas = milligas.div_ceil(1000);
+            assert!(
+                gas.abs_diff(r.gas_used) <= 2,
+                "{name} message {i}: {gas} vs {}",
+                r.gas_used
+            );
+            checked += 1;
+            // Sends appear as frames under the message.
+            nested += usize::from(stacks.iter().any(|(p, _)| p.matches(';').count() >= 2));
+        }
+    }
+    assert!(checked > 20, "{checked}");
+    assert!(nested > 20, "{nested}");
+}
