@@ -272,6 +272,9 @@ type Config struct {
 	Tracing           bool   // return each message's execution trace
 	ActorDebugging    bool   // consensus-relevant: local networks and replays only
 	FlushAllBlocks    bool   // flush every created block, not only the reachable ones
+	// DevelopmentVersions also accepts the network version in development (nv30); never for a
+	// real chain.
+	DevelopmentVersions bool
 	ActorRedirect     [][2][]byte
 	ModuleCacheDir    string // optional: keep compiled actor code here across processes
 }
@@ -373,6 +376,9 @@ func NewExecutor(cfg Config, bs Blockstore, ex Externs, pv ProofVerifier) (*Exec
 	}
 	if cfg.FlushAllBlocks {
 		flags |= C.FERN_FLAG_FLUSH_ALL_BLOCKS
+	}
+	if cfg.DevelopmentVersions {
+		flags |= C.FERN_FLAG_DEVELOPMENT_VERSIONS
 	}
 	c.flags = flags
 	if cfg.ModuleCacheDir != "" {

@@ -32,8 +32,12 @@
 // reachable from the new state root (filecoin-ffi's `flush_all_blocks`; for debugging).
 #define FERN_FLAG_FLUSH_ALL_BLOCKS 4
 
+// Flag: also accept the network version in development (nv30, with nv29's prices and rules),
+// as ref-fvm 4.8.4 does only when built with its `nv30-dev` feature. Never for a real chain.
+#define FERN_FLAG_DEVELOPMENT_VERSIONS 8
+
 // Every flag this library knows; any other bit is rejected.
-#define FERN_KNOWN_FLAGS ((FERN_FLAG_TRACING | FERN_FLAG_ACTOR_DEBUGGING) | FERN_FLAG_FLUSH_ALL_BLOCKS)
+#define FERN_KNOWN_FLAGS (((FERN_FLAG_TRACING | FERN_FLAG_ACTOR_DEBUGGING) | FERN_FLAG_FLUSH_ALL_BLOCKS) | FERN_FLAG_DEVELOPMENT_VERSIONS)
 
 // Widest token amount accepted, in bytes of magnitude (128 bits: every attoFIL amount, and
 // the range filecoin-ffi's interface carries).

@@ -19,9 +19,14 @@ pub const FERN_FLAG_ACTOR_DEBUGGING: u32 = 2;
 /// Flag: a flush writes every block created since the executor began, not only those
 /// reachable from the new state root (filecoin-ffi's `flush_all_blocks`; for debugging).
 pub const FERN_FLAG_FLUSH_ALL_BLOCKS: u32 = 4;
+/// Flag: also accept the network version in development (nv30, with nv29's prices and rules),
+/// as ref-fvm 4.8.4 does only when built with its `nv30-dev` feature. Never for a real chain.
+pub const FERN_FLAG_DEVELOPMENT_VERSIONS: u32 = 8;
 /// Every flag this library knows; any other bit is rejected.
-pub const FERN_KNOWN_FLAGS: u32 =
-    FERN_FLAG_TRACING | FERN_FLAG_ACTOR_DEBUGGING | FERN_FLAG_FLUSH_ALL_BLOCKS;
+pub const FERN_KNOWN_FLAGS: u32 = FERN_FLAG_TRACING
+    | FERN_FLAG_ACTOR_DEBUGGING
+    | FERN_FLAG_FLUSH_ALL_BLOCKS
+    | FERN_FLAG_DEVELOPMENT_VERSIONS;
 
 /// Widest token amount accepted, in bytes of magnitude (128 bits: every attoFIL amount, and
 /// the range filecoin-ffi's interface carries).
@@ -130,8 +135,13 @@ pub fn parse_amount(bytes: &[u8], what: &str) -> Result<TokenAmount, Failure> {
 /// Checks `config` and turns it into machine settings.
 pub fn settings(config: &FernExecutorConfig) -> Result<Settings, Failure> {
     let nv = NetworkVersion::new(config.network_version);
-    let mut network = NetworkConfig::new(nv)
-        .map_err(|e| Failure::new(FernStatus::UnsupportedNetworkVersion, e.to_string()))?;
+    let network = if config.flags & FERN_FLAG_DEVELOPMENT_VERSIONS != 0 {
+        NetworkConfig::development(nv)
+    } else {
+        NetworkConfig::new(nv)
+    };
+    let mut network =
+        network.map_err(|e| Failure::new(FernStatus::UnsupportedNetworkVersion, e.to_string()))?;
     if config.flags & !FERN_KNOWN_FLAGS != 0 {
         return Err(Failure::invalid(format!(
             "unknown flags {:#x}",

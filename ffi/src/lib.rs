@@ -40,8 +40,9 @@ use std::ffi::c_char;
 
 pub use buffer::{fern_buffer_free, FernBuffer, FernSlice};
 pub use config::{
-    FernCodeRedirect, FernExecutorConfig, FERN_FLAG_ACTOR_DEBUGGING, FERN_FLAG_FLUSH_ALL_BLOCKS,
-    FERN_FLAG_TRACING, FERN_MAX_TOKEN_AMOUNT_BYTES,
+    FernCodeRedirect, FernExecutorConfig, FERN_FLAG_ACTOR_DEBUGGING,
+    FERN_FLAG_DEVELOPMENT_VERSIONS, FERN_FLAG_FLUSH_ALL_BLOCKS, FERN_FLAG_TRACING,
+    FERN_MAX_TOKEN_AMOUNT_BYTES,
 };
 pub use executor::{
     fern_executor_apply, fern_executor_compilations, fern_executor_flush, fern_executor_free,

@@ -140,7 +140,7 @@ fn bad_settings_are_refused_with_their_reason() {
     )
     .is_ok());
     check(
-        with(&|s| s.flags = 8),
+        with(&|s| s.flags = 16),
         FernStatus::InvalidArgument,
         "unknown flags",
     );
@@ -469,4 +469,28 @@ fn a_module_cache_directory_keeps_compiled_code() {
     );
     assert!(take_error(err).contains("module cache"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// nv30 runs only with `FERN_FLAG_DEVELOPMENT_VERSIONS`.
+#[test]
+fn the_development_version_needs_its_flag() {
+    let v = vector(TOKEN);
+    let (host, mut settings) = vector_setup(&v, 0);
+    settings.nv = 30;
+    let (status, message) = Exec::new(&settings, &host).err().expect("refused");
+    assert_eq!(status, FernStatus::UnsupportedNetworkVersion, "{message}");
+    settings.flags = FERN_FLAG_DEVELOPMENT_VERSIONS;
+    let exec = Exec::new(&settings, &host).expect("accepted with the flag");
+    // nv30 has nv29's rules and prices: the token vector's receipts are those of nv26-29.
+    for (m, want) in v.apply_messages.iter().zip(&v.postconditions.receipts) {
+        let r = exec
+            .apply(&m.bytes.0, FERN_APPLY_EXPLICIT, chain_len(&m.bytes.0))
+            .unwrap();
+        assert_eq!((r.exit_code, r.gas_used), (want.exit_code, want.gas_used));
+    }
+    settings.nv = 31;
+    assert_eq!(
+        Exec::new(&settings, &host).err().unwrap().0,
+        FernStatus::UnsupportedNetworkVersion
+    );
 }

@@ -949,7 +949,7 @@ fn config_matches_ref_fvm_network_config() {
             &fern::gas::price_list_for(FNv::new(v)).unwrap().wasm
         ));
     }
-    for v in [0u32, 20, 30] {
+    for v in [0u32, 20, 31] {
         assert_eq!(
             EngineConfig::for_network(FNv::new(v)).unwrap_err(),
             EngineError::UnsupportedNetworkVersion(v)

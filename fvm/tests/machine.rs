@@ -1428,3 +1428,26 @@ fn empty_state_is_the_empty_array_block() {
     assert_eq!(cid, fern_shared::consts::empty_arr_cid());
     assert_eq!(cid, fvm_shared::EMPTY_ARR_CID);
 }
+
+/// nv30 runs only through `NetworkConfig::development`, with nv29's price list.
+#[test]
+fn the_development_version_runs_only_on_request() {
+    let v30 = NetworkVersion::new(30);
+    assert!(NetworkConfig::new(v30).is_err());
+    let dev = NetworkConfig::development(v30).unwrap();
+    assert_eq!(dev.network_version, v30);
+    assert!(dev.development_versions);
+    assert!(dev.check().is_ok());
+    assert!(std::ptr::eq(
+        dev.price_list,
+        fern::gas::price_list_for(NetworkVersion::new(29)).unwrap()
+    ));
+    assert!(NetworkConfig::development(NetworkVersion::new(31)).is_err());
+    assert!(NetworkConfig::development(NetworkVersion::new(20)).is_err());
+    // Development configurations accept the released versions too.
+    assert!(NetworkConfig::development(NetworkVersion::new(21)).unwrap().check().is_ok());
+    // A released configuration switched to nv30 by hand is refused.
+    let mut released = NetworkConfig::new(NetworkVersion::new(29)).unwrap();
+    released.network_version = v30;
+    assert!(released.check().is_err());
+}

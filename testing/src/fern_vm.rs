@@ -39,7 +39,13 @@ impl FernVm {
     fn build(scenario: &Scenario, tracing: bool) -> Result<Self> {
         let genesis = &scenario.genesis;
         let nv = FernNv::new(u32::from(scenario.network_version));
-        let mut config = NetworkConfig::new(nv)?
+        // The development version runs only on request, as ref-fvm's `nv30-dev` feature.
+        let config = if nv == fern::gas::DEVELOPMENT_NETWORK_VERSION {
+            NetworkConfig::development(nv)?
+        } else {
+            NetworkConfig::new(nv)?
+        };
+        let mut config = config
             .with_builtin_actors(genesis.builtin_actors)
             // The oracle is built with ref-fvm's `upgrade-actor` feature (fvm_integration_tests
             // turns it on), so the harness links `upgrade_actor` too.

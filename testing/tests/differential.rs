@@ -135,3 +135,10 @@ fn fern_matches_ref_fvm_at_nv28() {
 fn fern_matches_ref_fvm_at_nv29() {
     differential(NetworkVersion::V29);
 }
+
+/// The development version (Fern: `NetworkConfig::development`; the oracle: ref-fvm's
+/// `nv30-dev` feature).
+#[test]
+fn fern_matches_ref_fvm_at_nv30() {
+    differential(NetworkVersion::V30);
+}

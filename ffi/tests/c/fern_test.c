@@ -909,7 +909,7 @@ static void test_bad_configs(const case_t *c) {
     cfg.manifest.len = sizeof not_a_cid;
     expect_new(&cfg, &cb, FERN_STATUS_INVALID_ARGUMENT, NULL, "new with a manifest that is not a CID");
 
-    const uint32_t flags[] = {8, 0x80000000u};
+    const uint32_t flags[] = {16, 0x80000000u};
     for (size_t i = 0; i < 2; i++) {
         cfg = config_of(c);
         cfg.flags = FERN_FLAG_TRACING | flags[i];

@@ -17,7 +17,7 @@ use crate::gas::limits::{
     NATIVE_WASM_STACK_BYTES,
 };
 use crate::gas::wasm::WASM_PAGE_BYTES;
-use crate::gas::{price_list_for, WasmGasPrices};
+use crate::gas::{development_price_list_for, WasmGasPrices};
 
 /// Instance slots reserved for every executor that may run concurrently, on top of one full call
 /// stack: a typical call stack is assumed to be at most this deep.
@@ -48,9 +48,13 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// The configuration for `nv` with a concurrency of 1, or an error if Fern has no price list
-    /// for that version.
+    /// for that version (the development version has one; whether a machine runs it is the
+    /// network configuration's decision).
     pub fn for_network(nv: NetworkVersion) -> Result<Self, EngineError> {
-        let prices = price_list_for(nv).ok_or(EngineError::UnsupportedNetworkVersion(nv.into()))?;
+        // The machine's network configuration decides which versions run; the engine also
+        // serves the development version.
+        let prices = development_price_list_for(nv)
+            .ok_or(EngineError::UnsupportedNetworkVersion(nv.into()))?;
         Ok(Self {
             max_wasm_stack_slots: MAX_WASM_STACK_SLOTS,
             max_instance_memory_bytes: MAX_INSTANCE_MEMORY_BYTES,

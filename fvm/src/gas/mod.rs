@@ -29,7 +29,10 @@ pub use price_list::{
     AggregateSealPrice, AggregateSealPrices, HashPrices, PostPrices, PriceList,
     EVENT_ENTRY_FRAMING_BYTES, EVENT_FRAMING_BYTES,
 };
-pub use prices::{price_list_for, MAX_NETWORK_VERSION, MIN_NETWORK_VERSION};
+pub use prices::{
+    development_price_list_for, price_list_for, DEVELOPMENT_NETWORK_VERSION, MAX_NETWORK_VERSION,
+    MIN_NETWORK_VERSION,
+};
 pub use scaling::{ScalingCost, Step, StepCost};
 pub use tracker::GasTracker;
 pub use units::{Gas, MILLIGAS_PER_GAS};

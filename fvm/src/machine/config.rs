@@ -77,6 +77,9 @@ pub struct NetworkConfig {
     /// Turn it on only to agree with a ref-fvm built with that feature (its integration-test
     /// harness `fvm_integration_tests` is one).
     pub upgrade_actor: bool,
+    /// Whether the development network version ([`gas::DEVELOPMENT_NETWORK_VERSION`]) is
+    /// allowed (see [`NetworkConfig::development`]).
+    pub development_versions: bool,
 }
 
 impl NetworkConfig {
@@ -93,13 +96,37 @@ impl NetworkConfig {
             actor_debugging: false,
             builtin_actors_override: None,
             upgrade_actor: false,
+            development_versions: false,
         })
+    }
+
+    /// Like [`new`](Self::new), also accepting the network version in development (nv30, with
+    /// nv29's prices and rules), as ref-fvm 4.8.4 does when built with its `nv30-dev` feature.
+    /// Off by default: nodes validating a real chain use [`new`](Self::new).
+    pub fn development(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
+        let price_list =
+            gas::development_price_list_for(nv).ok_or(UnsupportedNetworkVersion(nv))?;
+        Ok(NetworkConfig {
+            price_list,
+            development_versions: true,
+            ..Self::new(gas::MAX_NETWORK_VERSION).expect("the newest version is supported")
+        }
+        .with_version(nv))
+    }
+
+    fn with_version(mut self, nv: NetworkVersion) -> Self {
+        self.network_version = nv;
+        self
     }
 
     /// Checks that the network version is one Fern executes.
     pub fn check(&self) -> Result<(), UnsupportedNetworkVersion> {
-        gas::price_list_for(self.network_version)
-            .map(|_| ())
+        let list = if self.development_versions {
+            gas::development_price_list_for(self.network_version)
+        } else {
+            gas::price_list_for(self.network_version)
+        };
+        list.map(|_| ())
             .ok_or(UnsupportedNetworkVersion(self.network_version))
     }
 

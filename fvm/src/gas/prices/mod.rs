@@ -52,6 +52,17 @@ pub const MIN_NETWORK_VERSION: NetworkVersion = NetworkVersion::V21;
 /// The last network version Fern executes.
 pub const MAX_NETWORK_VERSION: NetworkVersion = NetworkVersion::V29;
 
+/// The network version in development: run only when asked for
+/// ([`NetworkConfig::development`](crate::machine::NetworkConfig::development)), as ref-fvm
+/// 4.8.4 runs it only behind its `nv30-dev` cargo feature. Its prices are nv29's.
+pub const DEVELOPMENT_NETWORK_VERSION: NetworkVersion = NetworkVersion::V30;
+
+/// [`price_list_for`], also answering for [`DEVELOPMENT_NETWORK_VERSION`] (the Teep table, as
+/// ref-fvm 4.8.4 with `nv30-dev`).
+pub fn development_price_list_for(nv: NetworkVersion) -> Option<&'static PriceList> {
+    price_list_for(nv).or_else(|| (nv == DEVELOPMENT_NETWORK_VERSION).then_some(&TEEP))
+}
+
 /// The price list in force at network version `nv`, or `None` if Fern does not support it.
 pub fn price_list_for(nv: NetworkVersion) -> Option<&'static PriceList> {
     let table = match nv {
