@@ -275,8 +275,8 @@ type Config struct {
 	// DevelopmentVersions also accepts the network version in development (nv30); never for a
 	// real chain.
 	DevelopmentVersions bool
-	ActorRedirect     [][2][]byte
-	ModuleCacheDir    string // optional: keep compiled actor code here across processes
+	ActorRedirect       [][2][]byte
+	ModuleCacheDir      string // optional: keep compiled actor code here across processes
 }
 
 // ApplyKind says how a message is applied.
