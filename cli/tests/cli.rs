@@ -33,6 +33,17 @@ fn fern_with_corpus(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 const TIPSET_VECTOR: &str = r#"{"class":"tipset","car":"","preconditions":{"variants":[],"state_tree":{"root_cid":{"/":"bafkqaaa"}}},"postconditions":{"state_tree":{"root_cid":{"/":"bafkqaaa"}},"receipts":[]}}"#;
 
+/// The state CAR `fern exec` takes for a vector: its blocks under its pre-state root.
+fn state_car(v: &TestVector) -> Vec<u8> {
+    let car = gunzip(&v.car.0).unwrap();
+    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    write_car(
+        vec![v.preconditions.state_tree.root_cid.0],
+        blocks.iter().map(|(c, d)| (c, d.as_slice())),
+    )
+    .unwrap()
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fern-cli-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("nested")).unwrap();
@@ -422,16 +433,8 @@ fn exec_reproduces_corpus_vectors() {
     );
     let dir = temp_dir("exec");
     for (i, (path, v)) in vectors.iter().enumerate() {
-        // The state CAR: the vector's blocks under its pre-state root.
-        let car = gunzip(&v.car.0).unwrap();
-        let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
-        let state = write_car(
-            vec![v.preconditions.state_tree.root_cid.0],
-            blocks.iter().map(|(c, d)| (c, d.as_slice())),
-        )
-        .unwrap();
         let state_path = dir.join(format!("state-{i}.car"));
-        std::fs::write(&state_path, state).unwrap();
+        std::fs::write(&state_path, state_car(v)).unwrap();
         // The messages, in the vector's own style.
         let msgs_path = dir.join(format!("msgs-{i}.json"));
         std::fs::write(
@@ -783,14 +786,7 @@ fn exec_flamegraph() {
     )
     .unwrap();
     let state = dir.join("state.car");
-    let car = gunzip(&v.car.0).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
-    let car = write_car(
-        vec![v.preconditions.state_tree.root_cid.0],
-        blocks.iter().map(|(c, d)| (c, d.as_slice())),
-    )
-    .unwrap();
-    std::fs::write(&state, car).unwrap();
+    std::fs::write(&state, state_car(&v)).unwrap();
     let msgs = dir.join("msgs.json");
     std::fs::write(&msgs, serde_json::to_string(&v.apply_messages).unwrap()).unwrap();
     let svg = dir.join("gas.svg");

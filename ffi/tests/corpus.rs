@@ -19,7 +19,7 @@ fn vector_files() -> Vec<PathBuf> {
 }
 
 /// Runs one vector's first variant through the FFI; returns receipts and root, or the reason.
-fn through_ffi(path: &PathBuf) -> Result<(Vec<Applied>, cid::Cid), String> {
+fn through_ffi(path: &std::path::Path) -> Result<(Vec<Applied>, cid::Cid), String> {
     let vector = load_vector(path);
     let (host, settings) = vector_setup(&vector, FERN_FLAG_TRACING);
     let exec = Exec::new(&settings, &host).map_err(|e| format!("create: {e:?}"))?;

@@ -151,6 +151,28 @@ fn exec_vectors() -> Vec<(PathBuf, TestVector)> {
         .collect()
 }
 
+/// Runs all of `v`'s messages through `exec` (on a deep stack) with its settings, changed by
+/// `adjust`.
+fn exec_vector(
+    v: TestVector,
+    adjust: impl FnOnce(&mut fern_conformance::MachineSettings) + Send + 'static,
+) -> fern_conformance::Applied {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(move || {
+            let mut settings = variant_settings(&v, &v.preconditions.variants[0]);
+            adjust(&mut settings);
+            let messages =
+                parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
+                    .unwrap();
+            let state = read_state_car(state_car(&v)).unwrap();
+            exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 /// The vector's pre-state as `fern exec` takes it: its CAR's blocks under the pre-state root.
 fn state_car(v: &TestVector) -> Vec<u8> {
     let car = gunzip(&v.car.0).unwrap();
@@ -316,22 +338,7 @@ fn exec_shows_events_failures_and_logs() {
     let load = |name: &str| -> TestVector {
         serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
     };
-    let run = |v: TestVector, debug: bool| {
-        std::thread::Builder::new()
-            .stack_size(1 << 30)
-            .spawn(move || {
-                let mut settings = variant_settings(&v, &v.preconditions.variants[0]);
-                settings.debug = debug;
-                let messages =
-                    parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
-                        .unwrap();
-                let state = read_state_car(state_car(&v)).unwrap();
-                exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
-            })
-            .unwrap()
-            .join()
-            .unwrap()
-    };
+    let run = |v: TestVector, debug: bool| exec_vector(v, move |s| s.debug = debug);
     let token = run(load("examples/token--nv26.json"), false);
     let text = exec::render_text(&token.actual);
     assert!(
@@ -376,20 +383,7 @@ fn folded_gas_adds_up_to_gas_used() {
     ] {
         let v: TestVector =
             serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
-        let applied = std::thread::Builder::new()
-            .stack_size(1 << 30)
-            .spawn(move || {
-                let mut settings = variant_settings(&v, &v.preconditions.variants[0]);
-                settings.trace = true;
-                let messages =
-                    parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
-                        .unwrap();
-                let state = read_state_car(state_car(&v)).unwrap();
-                exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
-            })
-            .unwrap()
-            .join()
-            .unwrap();
+        let applied = exec_vector(v, |s| s.trace = true);
         for (i, r) in applied.actual.receipts.iter().enumerate() {
             let stacks = exec::folded_gas(&format!("message {i}"), &r.trace);
             if r.gas_used == 0 {
