@@ -173,13 +173,15 @@ impl Engine {
         Self::new(EngineConfig::for_network(nv)?)
     }
 
-    /// The process-wide engine for network version `nv` (concurrency 1), built on first use,
-    /// with the compiled-module cache set by [`set_shared_module_cache`] if any.
+    /// The process-wide engine for network version `nv`, built on first use, with the
+    /// compiled-module cache set by [`set_shared_module_cache`] if any, and a concurrency of the
+    /// number of cores (so that threads applying messages on it in parallel, as `fern vectors
+    /// run` does, are not made to wait for one another by [`Engine::admit`]).
     ///
     /// Compiled code depends only on the engine configuration, which depends only on the
     /// network version, so every machine of a process running that version can share one
-    /// engine and each actor compiles once. Callers that need another configuration (a higher
-    /// concurrency) build their own with [`Engine::new`].
+    /// engine and each actor compiles once. Callers that need another configuration build their
+    /// own with [`Engine::new`].
     pub fn shared(nv: NetworkVersion) -> Result<Self, EngineError> {
         static SHARED: std::sync::OnceLock<Mutex<HashMap<u32, Engine>>> =
             std::sync::OnceLock::new();
@@ -191,7 +193,11 @@ impl Engine {
             redirects: Vec::new(),
             module_cache: lock(&SHARED_MODULE_CACHE).clone(),
         };
-        let engine = Self::with_options(EngineConfig::for_network(nv)?, options)?;
+        let cores = std::thread::available_parallelism()
+            .map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
+            .clamp(1, 256);
+        let config = EngineConfig::for_network(nv)?.with_concurrency(cores);
+        let engine = Self::with_options(config, options)?;
         engines.insert(nv.value(), engine.clone());
         Ok(engine)
     }
