@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fern_conformance::vector::{gunzip, write_car};
+use fern_conformance::vector::gunzip;
 use fern_conformance::{collect_vector_files, TestVector};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-vectors");
@@ -32,17 +32,6 @@ fn fern_with_corpus(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 const TIPSET_VECTOR: &str = r#"{"class":"tipset","car":"","preconditions":{"variants":[],"state_tree":{"root_cid":{"/":"bafkqaaa"}}},"postconditions":{"state_tree":{"root_cid":{"/":"bafkqaaa"}},"receipts":[]}}"#;
-
-/// The state CAR `fern exec` takes for a vector: its blocks under its pre-state root.
-fn state_car(v: &TestVector) -> Vec<u8> {
-    let car = gunzip(&v.car.0).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
-    write_car(
-        vec![v.preconditions.state_tree.root_cid.0],
-        blocks.iter().map(|(c, d)| (c, d.as_slice())),
-    )
-    .unwrap()
-}
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fern-cli-{tag}-{}", std::process::id()));
@@ -434,7 +423,7 @@ fn exec_reproduces_corpus_vectors() {
     let dir = temp_dir("exec");
     for (i, (path, v)) in vectors.iter().enumerate() {
         let state_path = dir.join(format!("state-{i}.car"));
-        std::fs::write(&state_path, state_car(v)).unwrap();
+        std::fs::write(&state_path, v.pre_state_car().unwrap()).unwrap();
         // The messages, in the vector's own style.
         let msgs_path = dir.join(format!("msgs-{i}.json"));
         std::fs::write(
@@ -786,7 +775,7 @@ fn exec_flamegraph() {
     )
     .unwrap();
     let state = dir.join("state.car");
-    std::fs::write(&state, state_car(&v)).unwrap();
+    std::fs::write(&state, v.pre_state_car().unwrap()).unwrap();
     let msgs = dir.join("msgs.json");
     std::fs::write(&msgs, serde_json::to_string(&v.apply_messages).unwrap()).unwrap();
     let svg = dir.join("gas.svg");

@@ -30,8 +30,7 @@ use support::*;
 fn rust_round(vector: &fern_conformance::TestVector) -> Duration {
     let variant = &vector.preconditions.variants[0];
     let settings = variant_settings(vector, variant);
-    let car = fern_conformance::bundle::maybe_gunzip(vector.car.0.clone()).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    let blocks = vector.car_blocks().unwrap();
     let store = MemoryBlockstore::new();
     for (c, d) in &blocks {
         store.put_keyed(c, d).unwrap();

@@ -114,8 +114,7 @@ fn write_case(vector_path: &Path, out: &Path) -> anyhow::Result<()> {
     let vector: TestVector = serde_json::from_slice(&std::fs::read(vector_path)?)?;
     let variant = vector.preconditions.variants[0].clone();
     let settings = variant_settings(&vector, &variant);
-    let car = fern_conformance::bundle::maybe_gunzip(vector.car.0.clone())?;
-    let (_roots, blocks) = fern_conformance::bundle::read_car_blocks(&car)?;
+    let blocks = vector.car_blocks()?;
     let store = MemoryBlockstore::new();
     let mut bin = Vec::new();
     for (cid, data) in &blocks {

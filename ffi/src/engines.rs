@@ -22,7 +22,8 @@ pub const CONCURRENCY_VARIABLE: &str = "FERN_CONCURRENCY";
 pub const FERN_MAX_CONCURRENCY: u32 = 256;
 
 /// How many messages may execute at once on one engine: `FERN_CONCURRENCY` when it is a
-/// number from 1 to 256, else the number of cores (8 when unknown). Read once per process.
+/// number from 1 to 256, else [`fern::engine::default_concurrency`] (the number of cores, 8
+/// when unknown). Read once per process.
 pub fn concurrency() -> u32 {
     static VALUE: OnceLock<u32> = OnceLock::new();
     *VALUE.get_or_init(|| {
@@ -30,12 +31,7 @@ pub fn concurrency() -> u32 {
             .ok()
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|n| (1..=FERN_MAX_CONCURRENCY).contains(n))
-            .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| u32::try_from(n.get()).unwrap_or(FERN_MAX_CONCURRENCY))
-                    .unwrap_or(8)
-                    .clamp(1, FERN_MAX_CONCURRENCY)
-            })
+            .unwrap_or_else(fern::engine::default_concurrency)
     })
 }
 

@@ -24,7 +24,7 @@ use crate::host::{
     FailureLog, FernHostCallbacks, Host, HostBlockstore, HostExterns, HostFailure, HostProofs,
 };
 use crate::result::FernApplyResult;
-use crate::status::{guard, panic_message, Failure, FernStatus};
+use crate::status::{guard, Failure, FernStatus};
 
 /// `apply_kind` of a message included in a block: validated, charged for inclusion, pays gas.
 pub const FERN_APPLY_EXPLICIT: u32 = 0;
@@ -37,7 +37,6 @@ type HostExecutor = Executor<HostBlockstore, HostExterns>;
 struct Slot {
     executor: HostExecutor,
     log: Arc<FailureLog>,
-    tracing: bool,
     /// Why the executor cannot be used any more, once something went wrong.
     poisoned: Option<String>,
 }
@@ -96,7 +95,6 @@ impl FernExecutor {
             s.module_cache.as_deref(),
         )
         .map_err(|e| Failure::invalid(format!("cannot build an engine: {e:#}")))?;
-        let tracing = s.context.tracing;
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(), Failure>>(1);
         let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(1);
         let thread_engine = engine.clone();
@@ -115,7 +113,6 @@ impl FernExecutor {
             Ok(Slot {
                 executor: Executor::with_proof_verifier(thread_engine, machine, proofs),
                 log,
-                tracing,
                 poisoned: None,
             })
         };
@@ -166,9 +163,9 @@ impl FernExecutor {
             })) {
                 Ok(r) => r,
                 Err(payload) => {
-                    let message = format!("Fern panicked: {}", panic_message(payload.as_ref()));
-                    slot.poisoned = Some(message.clone());
-                    Err(Failure::new(FernStatus::Panic, message))
+                    let failure = Failure::panic(payload.as_ref());
+                    slot.poisoned = Some(failure.message.clone());
+                    Err(failure)
                 }
             };
             let _ = tx.send(Owned(outcome));
@@ -185,12 +182,8 @@ fn run_thread(
     ready: SyncSender<Result<(), Failure>>,
     jobs: Receiver<Job>,
 ) {
-    let slot = std::panic::catch_unwind(std::panic::AssertUnwindSafe(setup)).unwrap_or_else(|p| {
-        Err(Failure::new(
-            FernStatus::Panic,
-            format!("Fern panicked: {}", panic_message(p.as_ref())),
-        ))
-    });
+    let slot = std::panic::catch_unwind(std::panic::AssertUnwindSafe(setup))
+        .unwrap_or_else(|p| Err(Failure::panic(p.as_ref())));
     let mut slot = match slot {
         Ok(slot) => {
             let _ = ready.send(Ok(()));
@@ -229,7 +222,10 @@ fn apply(
         return Err(failure);
     }
     match outcome {
-        Ok(ret) => Ok(Box::new(FernApplyResult::new(&ret, slot.tracing))),
+        Ok(ret) => {
+            let tracing = slot.executor.machine().is_some_and(|m| m.context.tracing);
+            Ok(Box::new(FernApplyResult::new(&ret, tracing)))
+        }
         Err(e) => {
             let message = format!("{:#}", e.0);
             slot.poisoned = Some(message.clone());

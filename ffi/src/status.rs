@@ -69,10 +69,18 @@ impl Failure {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(FernStatus::InvalidArgument, message)
     }
+
+    /// [`FernStatus::Panic`] with the panic's message.
+    pub fn panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        Self::new(
+            FernStatus::Panic,
+            format!("Fern panicked: {}", panic_message(payload)),
+        )
+    }
 }
 
 /// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -93,10 +101,7 @@ pub(crate) fn guard(
     let failure = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => return FernStatus::Ok,
         Ok(Err(failure)) => failure,
-        Err(payload) => Failure::new(
-            FernStatus::Panic,
-            format!("Fern panicked: {}", panic_message(payload.as_ref())),
-        ),
+        Err(payload) => Failure::panic(payload.as_ref()),
     };
     if !error.is_null() {
         // SAFETY: as above.

@@ -209,8 +209,7 @@ fn a_bad_message_changes_nothing_and_the_executor_goes_on() {
 
 /// The first message of the token vector deploys the token; its code block is read then.
 fn token_code(v: &fern_conformance::TestVector) -> cid::Cid {
-    let car = fern_conformance::bundle::maybe_gunzip(v.car.0.clone()).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    let blocks = v.car_blocks().unwrap();
     // The largest raw block of the CAR is the token actor's Wasm.
     blocks
         .iter()
@@ -374,8 +373,7 @@ fn redirected_code_runs_instead() {
     let token = token_code(&v);
     // Redirect the token actor's code to the account actor's (a raw block of the same CAR that
     // is not the token's): the token's methods then do not exist.
-    let car = fern_conformance::bundle::maybe_gunzip(v.car.0.clone()).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
+    let blocks = v.car_blocks().unwrap();
     let other = blocks
         .iter()
         .find(|(c, d)| c.codec() == 0x55 && *c != token && d.len() > 1000)

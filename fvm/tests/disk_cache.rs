@@ -7,20 +7,13 @@ use std::path::{Path, PathBuf};
 use cid::Cid;
 use fern::engine::{Engine, EngineConfig, EngineOptions};
 use fern_shared::version::NetworkVersion;
-use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
-use multihash_codetable::{Code, MultihashDigest};
+use fvm_ipld_blockstore::MemoryBlockstore;
 
-/// Every actor of Fern's bundle, as (code CID, Wasm) in a store.
+/// Fern's bundle loaded into a store, and the code CIDs of its actors.
 fn bundle() -> (MemoryBlockstore, Vec<Cid>) {
     let store = MemoryBlockstore::new();
-    let codes = fern_bundle::ACTORS
-        .iter()
-        .map(|(_, wasm)| {
-            let cid = Cid::new_v1(0x55, Code::Blake2b256.digest(wasm));
-            store.put_keyed(&cid, wasm).unwrap();
-            cid
-        })
-        .collect();
+    let bundle = fern_bundle::Bundle::load(&store, fern_bundle::BUNDLE_CAR).unwrap();
+    let codes = bundle.actors.iter().map(|(_, code)| *code).collect();
     (store, codes)
 }
 

@@ -1445,7 +1445,10 @@ fn the_development_version_runs_only_on_request() {
     assert!(NetworkConfig::development(NetworkVersion::new(31)).is_err());
     assert!(NetworkConfig::development(NetworkVersion::new(20)).is_err());
     // Development configurations accept the released versions too.
-    assert!(NetworkConfig::development(NetworkVersion::new(21)).unwrap().check().is_ok());
+    assert!(NetworkConfig::development(NetworkVersion::new(21))
+        .unwrap()
+        .check()
+        .is_ok());
     // A released configuration switched to nv30 by hand is refused.
     let mut released = NetworkConfig::new(NetworkVersion::new(29)).unwrap();
     released.network_version = v30;

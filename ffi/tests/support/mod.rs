@@ -424,8 +424,7 @@ pub fn corpus_dir() -> std::path::PathBuf {
 /// The host and settings for `vector`'s first variant, with `flags`.
 pub fn vector_setup(vector: &fern_conformance::TestVector, flags: u32) -> (TestHost, Settings) {
     let variant = &vector.preconditions.variants[0];
-    let car = fern_conformance::bundle::maybe_gunzip(vector.car.0.clone()).expect("gzip");
-    let (_roots, blocks) = fern_conformance::bundle::read_car_blocks(&car).expect("CAR");
+    let blocks = vector.car_blocks().expect("the vector's CAR");
     let store = fvm_ipld_blockstore::MemoryBlockstore::new();
     for (cid, data) in &blocks {
         fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, data).unwrap();

@@ -23,6 +23,14 @@ use crate::gas::{development_price_list_for, WasmGasPrices};
 /// stack: a typical call stack is assumed to be at most this deep.
 pub const INSTANCES_PER_CONCURRENT_EXECUTOR: u32 = 20;
 
+/// The concurrency of an engine shared by a process's threads: the number of cores (8 when it
+/// cannot be read), at most 256. filecoin-ffi sizes its engines the same way.
+pub fn default_concurrency() -> u32 {
+    std::thread::available_parallelism()
+        .map_or(8, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
+        .clamp(1, 256)
+}
+
 /// Upper bound on pooled instance slots; hosts usually cannot reserve address space for more.
 pub const MAX_POOLED_INSTANCES: u32 = 48 * 1024;
 

@@ -145,7 +145,12 @@ impl DiskCache {
 
     /// Where the entry for `code` lives.
     pub fn entry_path(&self, code: &Cid) -> PathBuf {
-        let name = hex(&blake2b(&[self.key(code).as_bytes()]));
+        self.path_of(&self.key(code))
+    }
+
+    /// Where the entry with `key` lives.
+    fn path_of(&self, key: &str) -> PathBuf {
+        let name = hex(&blake2b(&[key.as_bytes()]));
         self.dir.join(format!("{name}.{ENTRY_EXTENSION}"))
     }
 
@@ -162,20 +167,19 @@ impl DiskCache {
 
     /// The module for `code` and its instrumented length, when a valid entry exists.
     pub fn load(&self, engine: &wasmtime::Engine, code: &Cid) -> Option<(wasmtime::Module, usize)> {
-        let Ok(bytes) = std::fs::read(self.entry_path(code)) else {
+        let key = self.key(code);
+        let Ok(bytes) = std::fs::read(self.path_of(&key)) else {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return None;
         };
-        let found = self
-            .check(&bytes, code)
-            .and_then(|(payload, instrumented_len)| {
-                // SAFETY: the payload is exactly what `store` wrote for this key (the checksum and
-                // the full key match), i.e. Wasmtime's own serialization of a module compiled by an
-                // engine with the same compatibility hash; Wasmtime checks its version and settings
-                // once more.
-                let module = unsafe { wasmtime::Module::deserialize(engine, payload) }.ok()?;
-                Some((module, instrumented_len))
-            });
+        let found = check(&bytes, &key).and_then(|(payload, instrumented_len)| {
+            // SAFETY: the payload is exactly what `store` wrote for this key (the checksum and
+            // the full key match), i.e. Wasmtime's own serialization of a module compiled by an
+            // engine with the same compatibility hash; Wasmtime checks its version and settings
+            // once more.
+            let module = unsafe { wasmtime::Module::deserialize(engine, payload) }.ok()?;
+            Some((module, instrumented_len))
+        });
         match found {
             Some(m) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
@@ -187,34 +191,36 @@ impl DiskCache {
             }
         }
     }
+}
 
-    /// The payload and instrumented length of a well-formed entry for `code`.
-    fn check<'a>(&self, bytes: &'a [u8], code: &Cid) -> Option<(&'a [u8], usize)> {
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (key_len, rest) = rest.split_first_chunk::<4>()?;
-        let key_len = u32::from_le_bytes(*key_len) as usize;
-        if rest.len() < key_len {
-            return None;
-        }
-        let (key, rest) = rest.split_at(key_len);
-        if key != self.key(code).as_bytes() {
-            return None;
-        }
-        let (instrumented, rest) = rest.split_first_chunk::<8>()?;
-        let (payload_len, rest) = rest.split_first_chunk::<8>()?;
-        let (checksum, payload) = rest.split_first_chunk::<32>()?;
-        if u64::try_from(payload.len()).ok()? != u64::from_le_bytes(*payload_len) {
-            return None;
-        }
-        if blake2b(&[key, instrumented, payload]) != *checksum {
-            return None;
-        }
-        Some((
-            payload,
-            usize::try_from(u64::from_le_bytes(*instrumented)).ok()?,
-        ))
+/// The payload and instrumented length of `bytes` when they are a well-formed entry with `key`.
+fn check<'a>(bytes: &'a [u8], key: &str) -> Option<(&'a [u8], usize)> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (key_len, rest) = rest.split_first_chunk::<4>()?;
+    let key_len = u32::from_le_bytes(*key_len) as usize;
+    if rest.len() < key_len {
+        return None;
     }
+    let (stored_key, rest) = rest.split_at(key_len);
+    if stored_key != key.as_bytes() {
+        return None;
+    }
+    let (instrumented, rest) = rest.split_first_chunk::<8>()?;
+    let (payload_len, rest) = rest.split_first_chunk::<8>()?;
+    let (checksum, payload) = rest.split_first_chunk::<32>()?;
+    if u64::try_from(payload.len()).ok()? != u64::from_le_bytes(*payload_len) {
+        return None;
+    }
+    if blake2b(&[stored_key, instrumented, payload]) != *checksum {
+        return None;
+    }
+    Some((
+        payload,
+        usize::try_from(u64::from_le_bytes(*instrumented)).ok()?,
+    ))
+}
 
+impl DiskCache {
     /// Writes the entry for `code` (atomically; failures are counted, not returned).
     pub fn store(&self, code: &Cid, module: &wasmtime::Module, instrumented_len: usize) {
         let written = module.serialize().ok().and_then(|payload| {
@@ -228,7 +234,7 @@ impl DiskCache {
             entry.extend_from_slice(&(payload.len() as u64).to_le_bytes());
             entry.extend_from_slice(&blake2b(&[key.as_bytes(), &instrumented, &payload]));
             entry.extend_from_slice(&payload);
-            self.write_atomically(&self.entry_path(code), &entry).ok()
+            self.write_atomically(&self.path_of(&key), &entry).ok()
         });
         let counter = match written {
             Some(()) => &self.writes,

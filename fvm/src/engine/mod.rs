@@ -48,7 +48,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 
-pub use config::{EngineConfig, INSTANCES_PER_CONCURRENT_EXECUTOR, MAX_POOLED_INSTANCES};
+pub use config::{
+    default_concurrency, EngineConfig, INSTANCES_PER_CONCURRENT_EXECUTOR, MAX_POOLED_INSTANCES,
+};
 pub use disk_cache::{DiskCache, DiskCacheStats};
 pub use error::{EngineError, Stage};
 pub use instrument::{GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
@@ -193,10 +195,7 @@ impl Engine {
             redirects: Vec::new(),
             module_cache: lock(&SHARED_MODULE_CACHE).clone(),
         };
-        let cores = std::thread::available_parallelism()
-            .map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
-            .clamp(1, 256);
-        let config = EngineConfig::for_network(nv)?.with_concurrency(cores);
+        let config = EngineConfig::for_network(nv)?.with_concurrency(default_concurrency());
         let engine = Self::with_options(config, options)?;
         engines.insert(nv.value(), engine.clone());
         Ok(engine)

@@ -20,6 +20,15 @@ use crate::gas::{self, limits, PriceList};
 )]
 pub struct UnsupportedNetworkVersion(pub NetworkVersion);
 
+/// The price list of `nv`, counting the development version only when `development`.
+fn price_list(nv: NetworkVersion, development: bool) -> Option<&'static PriceList> {
+    if development {
+        gas::development_price_list_for(nv)
+    } else {
+        gas::price_list_for(nv)
+    }
+}
+
 /// Resource limits that are part of consensus. [`Limits::CONSENSUS`] holds the values every
 /// supported network uses; other values are only meant for local experiments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +96,22 @@ impl NetworkConfig {
     /// and without the `actor::upgrade_actor` syscall (as on mainnet). Fails for a version
     /// outside 21..=29.
     pub fn new(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
-        let price_list = gas::price_list_for(nv).ok_or(UnsupportedNetworkVersion(nv))?;
+        Self::with_versions(nv, false)
+    }
+
+    /// Like [`new`](Self::new), also accepting the network version in development (nv30, with
+    /// nv29's prices and rules), as ref-fvm 4.8.4 does when built with its `nv30-dev` feature.
+    /// Off by default: nodes validating a real chain use [`new`](Self::new).
+    pub fn development(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
+        Self::with_versions(nv, true)
+    }
+
+    fn with_versions(
+        nv: NetworkVersion,
+        development_versions: bool,
+    ) -> Result<Self, UnsupportedNetworkVersion> {
+        let price_list =
+            price_list(nv, development_versions).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(NetworkConfig {
             network_version: nv,
             price_list,
@@ -96,37 +120,15 @@ impl NetworkConfig {
             actor_debugging: false,
             builtin_actors_override: None,
             upgrade_actor: false,
-            development_versions: false,
+            development_versions,
         })
     }
 
-    /// Like [`new`](Self::new), also accepting the network version in development (nv30, with
-    /// nv29's prices and rules), as ref-fvm 4.8.4 does when built with its `nv30-dev` feature.
-    /// Off by default: nodes validating a real chain use [`new`](Self::new).
-    pub fn development(nv: NetworkVersion) -> Result<Self, UnsupportedNetworkVersion> {
-        let price_list =
-            gas::development_price_list_for(nv).ok_or(UnsupportedNetworkVersion(nv))?;
-        Ok(NetworkConfig {
-            price_list,
-            development_versions: true,
-            ..Self::new(gas::MAX_NETWORK_VERSION).expect("the newest version is supported")
-        }
-        .with_version(nv))
-    }
-
-    fn with_version(mut self, nv: NetworkVersion) -> Self {
-        self.network_version = nv;
-        self
-    }
-
-    /// Checks that the network version is one Fern executes.
+    /// Checks that the network version is one Fern executes (with this configuration's choice
+    /// about the development version).
     pub fn check(&self) -> Result<(), UnsupportedNetworkVersion> {
-        let list = if self.development_versions {
-            gas::development_price_list_for(self.network_version)
-        } else {
-            gas::price_list_for(self.network_version)
-        };
-        list.map(|_| ())
+        price_list(self.network_version, self.development_versions)
+            .map(|_| ())
             .ok_or(UnsupportedNetworkVersion(self.network_version))
     }
 

@@ -30,13 +30,12 @@ use fern_testing::ref_vm::RefVm;
 use fern_testing::scenario::{Scenario, ScenarioBuilder};
 use fern_testing::scenarios::{all, standard_genesis};
 use fern_testing::vm::Vm;
-use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_ipld_blockstore::MemoryBlockstore;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::version::NetworkVersion;
-use multihash_codetable::{Code, MultihashDigest};
 
 struct Plan {
     rounds: usize,
@@ -75,16 +74,11 @@ fn alternate(
     (f, r)
 }
 
+/// Fern's bundle loaded into a store, and the code CIDs of its actors.
 fn bundle_codes() -> (MemoryBlockstore, Vec<Cid>) {
     let store = MemoryBlockstore::new();
-    let codes = fern_bundle::ACTORS
-        .iter()
-        .map(|(_, wasm)| {
-            let cid = Cid::new_v1(0x55, Code::Blake2b256.digest(wasm));
-            store.put_keyed(&cid, wasm).unwrap();
-            cid
-        })
-        .collect();
+    let bundle = fern_bundle::Bundle::load(&store, fern_bundle::BUNDLE_CAR).unwrap();
+    let codes = bundle.actors.iter().map(|(_, code)| *code).collect();
     (store, codes)
 }
 

@@ -353,6 +353,22 @@ impl TestVector {
         fvm_ipld_car::load_car(store, car.as_slice()).map_err(|e| VectorError::Car(e.to_string()))
     }
 
+    /// Every block of the vector's CAR (unzipped, each hash checked), in file order.
+    pub fn car_blocks(&self) -> Result<Vec<(Cid, Vec<u8>)>, VectorError> {
+        let car = gunzip(&self.car.0)?;
+        Ok(crate::bundle::read_car_blocks(&car)?.1)
+    }
+
+    /// The vector's pre-state as a state CAR (`fern exec --state` takes it): every block of the
+    /// vector's CAR under the pre-state root as the CAR's only root.
+    pub fn pre_state_car(&self) -> Result<Vec<u8>, VectorError> {
+        let blocks = self.car_blocks()?;
+        write_car(
+            vec![self.preconditions.state_tree.root_cid.0],
+            blocks.iter().map(|(c, d)| (c, d.as_slice())),
+        )
+    }
+
     /// The randomness digests as maps per kind.
     pub fn randomness_maps(&self) -> (BTreeMap<i64, [u8; 32]>, BTreeMap<i64, [u8; 32]>) {
         randomness_maps(&self.randomness)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use cid::Cid;
 use fern_conformance::exec::{self, parse_messages, reachable_car, read_state_car, StateCar};
 use fern_conformance::runner::variant_settings;
-use fern_conformance::vector::{gunzip, write_car};
+use fern_conformance::vector::write_car;
 use fern_conformance::{collect_vector_files, Actuals, ApplyError, TestVector, VectorError};
 use fern_shared::address::Address;
 use fern_shared::econ::TokenAmount;
@@ -165,23 +165,12 @@ fn exec_vector(
             let messages =
                 parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
                     .unwrap();
-            let state = read_state_car(state_car(&v)).unwrap();
+            let state = read_state_car(v.pre_state_car().unwrap()).unwrap();
             exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap()
         })
         .unwrap()
         .join()
         .unwrap()
-}
-
-/// The vector's pre-state as `fern exec` takes it: its CAR's blocks under the pre-state root.
-fn state_car(v: &TestVector) -> Vec<u8> {
-    let car = gunzip(&v.car.0).unwrap();
-    let (_, blocks) = fern_conformance::bundle::read_car_blocks(&car).unwrap();
-    write_car(
-        vec![v.preconditions.state_tree.root_cid.0],
-        blocks.iter().map(|(c, d)| (c, d.as_slice())),
-    )
-    .unwrap()
 }
 
 fn check_receipts(path: &PathBuf, got: &Actuals, want: &[fern_conformance::vector::Receipt]) {
@@ -212,7 +201,7 @@ fn exec_in_two_halves_reproduces_corpus_vectors() {
                 let messages =
                     parse_messages(serde_json::to_string(&v.apply_messages).unwrap().as_bytes())
                         .unwrap();
-                let state = read_state_car(state_car(v)).unwrap();
+                let state = read_state_car(v.pre_state_car().unwrap()).unwrap();
                 // All at once.
                 let whole = exec::exec(&state, &[], &settings, &v.randomness, &messages).unwrap();
                 assert_eq!(whole.error, None, "{path:?}");
