@@ -326,6 +326,27 @@ pub fn apply_messages<E: Externs + 'static>(
     externs: E,
     messages: &[Vec<u8>],
 ) -> Applied {
+    apply_messages_as(
+        store,
+        state_root,
+        settings,
+        externs,
+        messages,
+        ApplyKind::Explicit,
+    )
+}
+
+/// [`apply_messages`] with every message applied as `kind`: [`ApplyKind::Implicit`] runs them
+/// as system messages (no validation, no inclusion charge, no payment; what a dev chain uses to
+/// run constructors), [`ApplyKind::Explicit`] as messages from a block.
+pub fn apply_messages_as<E: Externs + 'static>(
+    store: MemoryBlockstore,
+    state_root: Cid,
+    settings: &MachineSettings,
+    externs: E,
+    messages: &[Vec<u8>],
+    kind: ApplyKind,
+) -> Applied {
     let stop = |actual: Actuals, error: ApplyError, store: Option<MemoryBlockstore>| Applied {
         actual,
         error: Some(error),
@@ -399,7 +420,7 @@ pub fn apply_messages<E: Externs + 'static>(
             }
         };
         let len = on_chain_length(&msg, bytes.len());
-        match exec.apply_message(&msg, ApplyKind::Explicit, len) {
+        match exec.apply_message(&msg, kind, len) {
             Ok(ret) => {
                 let r = ret.receipt;
                 let logs = ret
