@@ -2,7 +2,7 @@
 //! messages, in alternating rounds (best round of each VM).
 //!
 //! ```sh
-//! cargo run --release -p fern_bench -- [--quick]
+//! cargo run --release -p fern_bench -- [--quick] [--bundles DIR]
 //! ```
 //!
 //! Prints one line per workload, `WORKLOAD fern=<value> ref=<value> ratio=<x>`, where the ratio
@@ -16,9 +16,21 @@
 //! - `token_transfers`, `send_chain`, `ipld_blocks`: actor-heavy scenarios of the library
 //!   (token transfers with events, nested sends, block creation and reads; messages per second).
 //!
+//! - `metering`: pure Wasm compute in an actor (milliseconds per call) on Fern and ref-fvm,
+//!   against the same module unmetered in plain Wasmtime (`plain=`, `overhead=`); see
+//!   [`metering`];
+//! - with `--bundles DIR`, per lotus-style bundle archive (`v16.tar.zst`, ...) of actors v12 or
+//!   later: account, multisig, EVM deploy and ERC-20-style transfers on the real built-in
+//!   actors; see [`bundles`].
+//!
+//! Before a workload is timed it runs once on each VM, and the two must give the same receipts
+//! (exit code, return, gas used, events) and final state root, or the bench panics.
+//!
 //! `--quick` (what CI runs) uses fewer messages and rounds and finishes in well under two
-//! minutes. Not measured yet: the real mainnet bundles (`--bundles DIR`) and the metering
-//! overhead against unmetered Wasm (issue 9).
+//! minutes.
+
+mod bundles;
+mod metering;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,7 +39,7 @@ use cid::Cid;
 use fern::engine::{Engine, EngineConfig, EngineOptions};
 use fern_testing::fern_vm::{to_fern_message, FernVm};
 use fern_testing::ref_vm::RefVm;
-use fern_testing::scenario::{Scenario, ScenarioBuilder};
+use fern_testing::scenario::{differences, run, Run, Scenario, ScenarioBuilder};
 use fern_testing::scenarios::{all, standard_genesis};
 use fern_testing::vm::Vm;
 use fvm_ipld_blockstore::MemoryBlockstore;
@@ -41,6 +53,14 @@ struct Plan {
     rounds: usize,
     startup_rounds: usize,
     messages: usize,
+    /// Timed compute calls per round of `metering`.
+    compute_calls: usize,
+    /// Messages of each real-bundle workload (EVM deploys: `bundle_deploys`).
+    bundle_messages: usize,
+    bundle_deploys: usize,
+    bundle_rounds: usize,
+    /// `--bundles DIR`.
+    bundles: Option<PathBuf>,
 }
 
 fn line(name: &str, fern: f64, reference: f64, unit: &str, higher_is_better: bool, note: &str) {
@@ -56,7 +76,7 @@ fn line(name: &str, fern: f64, reference: f64, unit: &str, higher_is_better: boo
 }
 
 /// Best of `rounds` alternating runs of `fern` and `reference`.
-fn alternate(
+pub(crate) fn alternate(
     rounds: usize,
     mut fern: impl FnMut() -> Duration,
     mut reference: impl FnMut() -> Duration,
@@ -160,8 +180,35 @@ fn profile_target() -> Option<String> {
     std::env::var("FERN_BENCH_PROFILE").ok()
 }
 
-/// Messages per second of `scenario` on each VM (machines built outside the timing).
-fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
+/// Runs `scenario` once on each VM and fails unless they agree on every receipt (exit code,
+/// return bytes, gas used, events) and the final state root, and every message ended with the
+/// exit code the scenario expects. Returns ref-fvm's run and machine.
+pub(crate) fn agree(scenario: &Scenario) -> anyhow::Result<(Run, RefVm)> {
+    let mut ref_vm = RefVm::new(scenario)?;
+    let ref_run = run(&mut ref_vm, scenario);
+    let fern_run = run(&mut FernVm::new(scenario)?, scenario);
+    let diff = differences(scenario, &ref_run, &fern_run);
+    if !diff.is_empty() {
+        anyhow::bail!("Fern and ref-fvm differ:\n{}", diff.join("\n"));
+    }
+    for (step, o) in scenario.steps.iter().zip(&ref_run.outcomes) {
+        if o.exit_code != step.expect {
+            anyhow::bail!(
+                "{} / {}: exit code {} (expected {}), return {:02x?}",
+                scenario.name,
+                step.label,
+                o.exit_code,
+                step.expect,
+                o.return_data
+            );
+        }
+    }
+    Ok((ref_run, ref_vm))
+}
+
+/// Messages per second of `scenario` on each VM (machines built outside the timing), after
+/// checking that both VMs agree on it ([`agree`]).
+pub(crate) fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
     let messages = scenario.len();
     if let Some(target) = profile_target() {
         if target == name {
@@ -201,9 +248,10 @@ fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
         }
         start.elapsed()
     };
-    // Warm-up: compile every actor on both VMs.
-    fern();
-    reference();
+    // Warm-up (compiles every actor on both VMs) and the receipts check.
+    if let Err(e) = agree(scenario) {
+        panic!("{name}: {e:#}");
+    }
     let (f, r) = alternate(rounds, fern, reference);
     let rate = |d: Duration| messages as f64 / d.as_secs_f64();
     let note = format!("messages/s, {messages} messages, best of {rounds}");
@@ -260,21 +308,52 @@ fn bench(plan: Plan) {
             .unwrap_or_else(|| panic!("scenario {scenario}"));
         throughput(name, &s.at(NetworkVersion::V28), plan.rounds);
     }
+
+    if profile_target().is_none() {
+        metering::bench(&plan);
+        match &plan.bundles {
+            Some(dir) => bundles::bench(dir, &plan),
+            None => println!("bundles: not run (pass --bundles DIR to measure real actor bundles)"),
+        }
+    }
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut quick = false;
+    let mut bundles = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--bundles" => match it.next() {
+                Some(dir) => bundles = Some(PathBuf::from(dir)),
+                None => usage("--bundles needs a directory"),
+            },
+            other => usage(&format!("unknown argument {other:?}")),
+        }
+    }
     let plan = if quick {
         Plan {
             rounds: 3,
             startup_rounds: 2,
             messages: 200,
+            compute_calls: 3,
+            bundle_messages: 100,
+            bundle_deploys: 20,
+            bundle_rounds: 3,
+            bundles,
         }
     } else {
         Plan {
             rounds: 10,
             startup_rounds: 5,
             messages: 1000,
+            compute_calls: 5,
+            bundle_messages: 1000,
+            bundle_deploys: 200,
+            bundle_rounds: 10,
+            bundles,
         }
     };
     println!(
@@ -282,4 +361,9 @@ fn main() {
         if quick { " --quick" } else { "" }
     );
     fern_testing::on_deep_stack(move || bench(plan));
+}
+
+fn usage(problem: &str) -> ! {
+    eprintln!("fern-bench: {problem}\nusage: fern-bench [--quick] [--bundles DIR]");
+    std::process::exit(2);
 }
