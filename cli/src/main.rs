@@ -7,10 +7,14 @@
 //! - `fern exec --state STATE.car --messages MSGS [...]` applies messages to a state (with
 //!   `--trace`, shows each message's sends, returns and gas);
 //! - `fern bundle inspect FILE` describes an actor bundle (a CAR or a `.tar.zst` of CARs);
+//! - `fern devnet new|install|create|send` runs a local dev chain, `fern state inspect` reads a
+//!   state, `fern vectors extract` turns a vector into files `fern exec` reads ([`devnet`]);
 //! - `fern help` prints usage.
 //!
 //! Every command takes `--cache DIR` / `--no-cache` (the compiled-module cache; on by default
 //! in `~/.cache/fern/modules`, see [`default_cache_dir`]).
+
+mod devnet;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Component, Path, PathBuf};
@@ -125,7 +129,10 @@ fn usage() -> String {
     [
         USAGE_HEAD,
         HELP_VECTORS,
+        devnet::HELP_EXTRACT,
         HELP_EXEC,
+        devnet::HELP_DEVNET,
+        devnet::HELP_STATE,
         HELP_BUNDLE,
         HELP_OTHER,
         HELP_GLOBAL,
@@ -136,9 +143,11 @@ fn usage() -> String {
 /// The help of one command (with the global options), or `None` for an unknown command.
 fn command_help(command: &str) -> Option<String> {
     let text = match command {
-        "vectors" => HELP_VECTORS,
-        "exec" => HELP_EXEC,
-        "bundle" => HELP_BUNDLE,
+        "vectors" => [HELP_VECTORS, devnet::HELP_EXTRACT].concat(),
+        "exec" => HELP_EXEC.to_string(),
+        "bundle" => HELP_BUNDLE.to_string(),
+        "devnet" => devnet::HELP_DEVNET.to_string(),
+        "state" => devnet::HELP_STATE.to_string(),
         _ => return None,
     };
     Some(format!("USAGE:\n{text}{HELP_GLOBAL}"))
@@ -223,17 +232,49 @@ fn main() -> ExitCode {
             }
             None => usage_error(&format!("no help for unknown command {command:?}")),
         },
-        [command @ ("vectors" | "exec" | "bundle"), rest @ ..] if wants_help(rest) => {
+        [command @ ("vectors" | "exec" | "bundle" | "devnet" | "state"), rest @ ..]
+            if wants_help(rest) =>
+        {
             print!("{}", command_help(command).unwrap_or_default());
             ExitCode::SUCCESS
         }
         [] => vectors_run(&[]),
         ["vectors", "run", rest @ ..] => vectors_run(rest),
+        ["vectors", "extract", rest @ ..] => on_deep_stack(devnet::extract, rest),
+        ["devnet", rest @ ..] => on_deep_stack(devnet::devnet, rest),
+        ["state", rest @ ..] => on_deep_stack(devnet::state, rest),
         ["exec", rest @ ..] => exec_command(rest),
         ["bundle", "inspect", file] => bundle_inspect(file),
         _ => {
             eprintln!("fern: unknown command: {}\n\n{}", args.join(" "), usage());
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command on a thread with a deep stack (nested actor calls recurse on the host
+/// stack) and turns its result into the exit code: an error is printed (`fern: ...`, with the
+/// usage hint for bad invocations) and exits with its code.
+fn on_deep_stack(command: fn(&[&str]) -> devnet::CmdResult, args: &[&str]) -> ExitCode {
+    let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let worker = std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn(move || {
+            let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+            command(&args)
+        });
+    match worker.map(|h| h.join()) {
+        Ok(Ok(Ok(code))) => ExitCode::from(code),
+        Ok(Ok(Err(devnet::Failure::Usage(msg)))) => usage_error(&msg),
+        Ok(Ok(Err(devnet::Failure::Input(msg)))) => input_error(msg),
+        Ok(Ok(Err(devnet::Failure::Failed(msg)))) => {
+            eprintln!("fern: {msg}");
+            ExitCode::FAILURE
+        }
+        Ok(Err(_)) => ExitCode::FAILURE, // the panic message is already on stderr
+        Err(e) => {
+            eprintln!("fern: cannot start the worker thread: {e}");
+            ExitCode::FAILURE
         }
     }
 }

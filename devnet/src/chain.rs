@@ -157,6 +157,8 @@ pub struct Devnet {
     new_log: Vec<String>,
     /// Whether actor debugging is on for the next changes (local only).
     debug: bool,
+    /// Whether the next changes record their execution trace.
+    tracing: bool,
 }
 
 fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
@@ -217,6 +219,7 @@ impl Devnet {
             new_code: Vec::new(),
             new_log: Vec::new(),
             debug: false,
+            tracing: false,
         })
     }
 
@@ -251,6 +254,7 @@ impl Devnet {
             new_code: Vec::new(),
             new_log: Vec::new(),
             debug: false,
+            tracing: false,
         };
         if state.root != devnet.root()? {
             bail!(
@@ -330,6 +334,12 @@ impl Devnet {
         self.debug = on;
     }
 
+    /// Records the execution trace of later changes in their receipts
+    /// ([`MessageActual::trace`]).
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
     /// Names of installed code, then of the bundle's actors, by code CID, for display (an
     /// installed copy of a bundle actor shows its installed name).
     pub fn code_names(&self) -> Vec<(Cid, String)> {
@@ -399,6 +409,7 @@ impl Devnet {
     fn settings(&self, epoch: i64) -> MachineSettings {
         let mut s = MachineSettings::new(self.sidecar.network_version, epoch);
         s.debug = self.debug;
+        s.trace = self.tracing;
         s
     }
 
@@ -480,6 +491,7 @@ impl Devnet {
             new_code: Vec::new(),
             new_log: Vec::new(),
             debug: self.debug,
+            tracing: self.tracing,
         };
         attempt.sidecar.state_root = placed.to_string();
         let receipt = attempt.apply(bytes, fern::executor::ApplyKind::Implicit)?;
