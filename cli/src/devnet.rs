@@ -521,7 +521,7 @@ pub fn state(args: &[&str]) -> CmdResult {
             .map_err(|e| input(format!("{source}: {e}")))?;
         let store = fvm_ipld_blockstore::MemoryBlockstore::new();
         for (cid, data) in &car.blocks {
-            fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, data).map_err(|e| input(e))?;
+            fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, data).map_err(input)?;
         }
         (store, car.root, Vec::new())
     };
@@ -529,7 +529,7 @@ pub fn state(args: &[&str]) -> CmdResult {
         let bundle =
             BundleSource::from_file(Path::new(path), None).map_err(|e| input(format!("{e:#}")))?;
         for (cid, data) in &bundle.blocks {
-            fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, data).map_err(|e| input(e))?;
+            fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, data).map_err(input)?;
         }
     }
     let json = a.has("--json");

@@ -131,7 +131,10 @@ pub fn actor_state<B: Blockstore>(
     let row = list_actors(store, root, names)?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| anyhow!("{address} maps to f0{id}, which is not in the state"))?;
+        .ok_or_else(|| match address.id() {
+            Ok(_) => anyhow!("no actor has the address {address}"),
+            Err(_) => anyhow!("no actor has the address {address} (it maps to f0{id})"),
+        })?;
     let bytes = store
         .get(&row.state)?
         .ok_or_else(|| anyhow!("the state block {} of f0{id} is missing", row.state))?;
