@@ -103,7 +103,8 @@ const HELP_EXEC: &str = "    fern exec --state STATE.car --messages MSGS [OPTION
 const HELP_BUNDLE: &str = "    fern bundle inspect FILE
         Print a bundle's manifest version, root, and each actor's name, code CID
         and code size. FILE is a CAR (plain or gzip) or a .tar.zst of CARs (each
-        one is described, under a `== NAME` line).
+        one is described, under a `== NAME` line). Exits 2 when FILE cannot be
+        read as a bundle.
 
 ";
 
@@ -698,10 +699,7 @@ fn run_exec(args: &ExecArgs) -> u8 {
 fn bundle_inspect(file: &str) -> ExitCode {
     let data = match std::fs::read(file) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("fern: {file}: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return input_error(format!("{file}: {e}")),
     };
     match bundle::inspect_file(data) {
         Ok(bundles) => {
@@ -723,10 +721,8 @@ fn bundle_inspect(file: &str) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("fern: {file}: {e}");
-            ExitCode::FAILURE
-        }
+        // An unreadable bundle is bad input (exit 2), as for every command.
+        Err(e) => input_error(format!("{file}: {e}")),
     }
 }
 

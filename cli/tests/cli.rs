@@ -98,7 +98,7 @@ fn missing_path_and_bad_bundle_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("bundle"), "{err}");
     let (code, _, err) = fern(&["bundle", "inspect", junk.to_str().unwrap()]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("invalid CAR"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -253,7 +253,7 @@ fn tar_zst_bundles_for_inspect_and_run() {
     assert_eq!(code, 2);
     assert!(err.contains("v1.tar.zst"), "{err}");
     let (code, _, err) = fern(&["bundle", "inspect", archive.to_str().unwrap()]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("zstd"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
