@@ -338,7 +338,8 @@ fn main() {
             rounds: 3,
             startup_rounds: 2,
             messages: 200,
-            compute_calls: 3,
+            // Compute calls are cheap (milliseconds); more samples steady the quick result.
+            compute_calls: 10,
             bundle_messages: 100,
             bundle_deploys: 20,
             bundle_rounds: 3,

@@ -231,8 +231,8 @@ pub fn bench(plan: &Plan) {
     println!(
         "metering fern={:.3}ms ref={:.3}ms ratio={:.2} plain={:.3}ms overhead={:.1}% \
          (one call hashing 64 KiB x {PASSES}, {gas_used} gas; instrumented module alone in \
-         wasmtime {:.3}ms = +{:.1}%; its inner-loop charge written inline instead of called \
-         {:.3}ms = +{:.1}%; best of {} calls)",
+         wasmtime {:.3}ms = {:+.1}%; its inner-loop charge written inline instead of called \
+         {:.3}ms = {:+.1}%; best of {} calls)",
         ms(f),
         ms(r),
         r.as_secs_f64() / f.as_secs_f64(),
