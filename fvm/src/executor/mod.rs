@@ -471,7 +471,8 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
                 penalty,
             )));
         }
-        state.sequence += 1;
+        // Wraps after u64::MAX, as ref-fvm's release build does.
+        state.sequence = state.sequence.wrapping_add(1);
         let gas_cost = &msg.gas_fee_cap * msg.gas_limit;
         if state.balance < gas_cost {
             return Ok(Err(ApplyRet::prevalidation_fail(
@@ -523,10 +524,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
             if amount.is_zero() {
                 return Ok(());
             }
+            // A missing recipient (no reward actor, no burnt-funds actor) is fatal, as in
+            // ref-fvm: the amount must not vanish from the supply.
             machine
                 .state_tree
-                .mutate_actor(to, |a| a.deposit_funds(amount).map_err(|e| anyhow!("{e}")))
-                .context("failed to look up actor for transfer")?;
+                .mutate_existing_actor(to, |a| a.deposit_funds(amount).map_err(|e| anyhow!("{e}")))
+                .with_context(|| format!("cannot pay {amount} to actor {to}"))?;
             Ok(())
         };
         pay(BURNT_FUNDS_ACTOR_ID, &out.base_fee_burn)?;

@@ -53,16 +53,17 @@ impl InitState {
     }
 
     /// Gives `addr` the next free id: writes the mapping (replacing any previous one for the same
-    /// address), advances `next_id` and updates `address_map`. Returns the id assigned.
+    /// address), advances `next_id` (wrapping from `u64::MAX` to 0) and updates `address_map`.
+    /// Returns the id assigned.
     pub fn assign_next_id<B: Blockstore>(
         &mut self,
         store: B,
         addr: &Address,
     ) -> anyhow::Result<ActorID> {
         let id = self.next_id;
-        self.next_id = id
-            .checked_add(1)
-            .ok_or_else(|| anyhow::anyhow!("the init actor has run out of actor ids"))?;
+        // ref-fvm (a release build, as nodes run it) increments without an overflow check: after
+        // u64::MAX comes 0. Consensus follows it.
+        self.next_id = id.wrapping_add(1);
         let mut map =
             Hamt::<B, ActorID>::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
                 .map_err(|e| anyhow::anyhow!("cannot load the init actor's address map: {e}"))?;

@@ -180,6 +180,20 @@ impl<B: Blockstore> StateTree<B> {
         Ok(true)
     }
 
+    /// Like [`StateTree::mutate_actor`], but an actor that does not exist is an error naming it
+    /// (nothing is changed). ref-fvm's state tree refuses such a mutation with a fatal error,
+    /// which is what the executor's payments of the gas outputs need.
+    pub fn mutate_existing_actor<F>(&mut self, id: ActorID, f: F) -> anyhow::Result<()>
+    where
+        F: FnOnce(&mut ActorState) -> anyhow::Result<()>,
+    {
+        if self.mutate_actor(id, f)? {
+            Ok(())
+        } else {
+            Err(anyhow!("actor {id} is not in the state tree"))
+        }
+    }
+
     /// The actor id behind `addr`: ID addresses are answered as they are (without checking that the
     /// actor exists); other addresses are looked up in the init actor's address table.
     pub fn lookup_id(&self, addr: &Address) -> anyhow::Result<Option<ActorID>> {
