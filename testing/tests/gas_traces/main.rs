@@ -8,6 +8,8 @@
 //!   example actors, implicit messages, gas-limit sweeps;
 //! - `syscalls`: every syscall and failure path of the test actors;
 //! - `wasm_edges`: hand-written (WAT) modules: missing exports, link failures, traps, upgrades;
+//! - `metering`: gas-limit sweeps one gas unit apart through metered blocks, loops, recursion
+//!   to the stack limiter's limit and to Wasmtime's native stack limit;
 //! - `upgrade_switch`: `actor::upgrade_actor` linked or not (`NetworkConfig::upgrade_actor`);
 //! - `proofs`: proof syscalls with a host verifier (Fern only).
 //!
@@ -15,6 +17,7 @@
 //! `FERN_TRACE=1` with `--nocapture` prints one line per message.
 
 mod executor;
+mod metering;
 mod proofs;
 mod syscalls;
 mod upgrade_switch;
