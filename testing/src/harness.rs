@@ -634,11 +634,25 @@ impl Pair {
 
     /// [`apply`](Self::apply) for either kind of message.
     pub fn apply_kind(&mut self, msg: Message, kind: RefKind) -> fvm_shared::receipt::Receipt {
+        match self.try_apply_kind(msg, kind) {
+            Ok(receipt) => receipt,
+            Err(e) => panic!("both VMs failed fatally: {e}"),
+        }
+    }
+
+    /// [`apply_kind`](Self::apply_kind) for messages that may end in a fatal error (fuzzing):
+    /// `Err` with ref-fvm's error when both VMs fail fatally (the pair must not be used
+    /// afterwards), `Ok` with the receipt when both give one and everything observable
+    /// matches; panics when they differ, or when only one of them fails fatally.
+    pub fn try_apply_kind(
+        &mut self,
+        msg: Message,
+        kind: RefKind,
+    ) -> Result<fvm_shared::receipt::Receipt, String> {
         self.step += 1;
         let theirs = self
             .reference
-            .execute_message(msg.clone(), kind, raw_len(&msg))
-            .expect("ref-fvm: no fatal error");
+            .execute_message(msg.clone(), kind, raw_len(&msg));
         let bytes = fvm_ipld_encoding::to_vec(&msg).expect("messages encode");
         let fern_msg: fern_shared::message::Message =
             fvm_ipld_encoding::from_slice(&bytes).expect("Fern decodes fvm_shared messages");
@@ -646,10 +660,19 @@ impl Pair {
             RefKind::Explicit => ApplyKind::Explicit,
             RefKind::Implicit => ApplyKind::Implicit,
         };
-        let ours = self
-            .fern
-            .apply_message(&fern_msg, fern_kind, raw_len(&msg))
-            .expect("fern: no fatal error");
+        let ours = self.fern.apply_message(&fern_msg, fern_kind, raw_len(&msg));
+        let (theirs, ours) = match (theirs, ours) {
+            (Ok(t), Ok(o)) => (t, o),
+            (Err(t), Err(_)) => return Err(format!("{t:#}")),
+            (Ok(t), Err(o)) => panic!(
+                "step {}: only Fern failed fatally ({:#}); ref-fvm exited {:?}",
+                self.step, o.0, t.msg_receipt.exit_code
+            ),
+            (Err(t), Ok(o)) => panic!(
+                "step {}: only ref-fvm failed fatally ({t:#}); Fern exited {}",
+                self.step, o.receipt.exit_code
+            ),
+        };
         let ctx = || {
             format!(
                 "nv{} step {}: ref failure {:?}, fern failure {:?}",
@@ -681,7 +704,7 @@ impl Pair {
         let ref_root = self.reference.flush().expect("ref-fvm flushes");
         let fern_root = self.fern.flush().expect("Fern flushes");
         assert_eq!(fern_root, ref_root, "state root; {}", ctx());
-        theirs.msg_receipt
+        Ok(theirs.msg_receipt)
     }
 
     /// The code CID of a bundle actor.
