@@ -7,6 +7,13 @@
 //! tip to f02, refund to the sender). Implicit messages (from the system, e.g. cron) skip
 //! validation and payment. Failures of the message itself are receipts; only fatal problems of
 //! the node (blockstore errors, kernel bugs) are `Err`.
+//!
+//! A failure of the node's services met while a message runs (a blockstore read that errs, a
+//! block that does not hash to its CID, a panic in the externs or the proof verifier: a
+//! [`HostFault`](crate::machine::HostFault)) makes [`Executor::apply_message`] return an error carrying the fault, whatever
+//! the message would otherwise have produced, and undoes everything the message did (state tree
+//! changes, buffered blocks): the executor stays usable and is exactly as before the message. A
+//! fault met by [`Executor::flush`] fails the flush, which can be retried.
 
 #![warn(missing_docs)]
 
@@ -30,7 +37,7 @@ use crate::call_manager::{
 };
 use crate::engine::Engine;
 use crate::gas::{GasCharge, GasOutputs};
-use crate::machine::{Externs, Machine, NoProofVerifier, ProofVerifier};
+use crate::machine::{Externs, GuardedProofs, Machine, NoProofVerifier, ProofVerifier};
 use std::sync::Arc;
 
 /// Whether a message came from a block (paid, validated) or from the system itself.
@@ -134,7 +141,7 @@ pub struct ExecutionFailure(#[from] pub anyhow::Error);
 /// Applies messages to a machine. See the [module docs](self).
 pub struct Executor<B: Blockstore + 'static, E: Externs + 'static> {
     engine: Engine,
-    proofs: Arc<dyn ProofVerifier>,
+    proofs: Arc<GuardedProofs>,
     machine: Option<Machine<B, E>>,
 }
 
@@ -159,7 +166,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
     ) -> Self {
         Executor {
             engine,
-            proofs,
+            proofs: Arc::new(GuardedProofs::new(proofs)),
             machine: Some(machine),
         }
     }
@@ -188,9 +195,18 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
             .ok_or_else(|| ExecutionFailure(anyhow!("the executor was poisoned by a fatal error")))
     }
 
-    /// Flushes the state tree and returns the new state root.
+    /// Flushes the state tree and returns the new state root. A failure of the node's
+    /// blockstore is an error carrying the [`HostFault`](crate::machine::HostFault); the machine keeps every block not yet
+    /// written, so the flush can be retried.
     pub fn flush(&mut self) -> Result<Cid, ExecutionFailure> {
-        Ok(self.machine_mut()?.flush()?)
+        let machine = self.machine_mut()?;
+        // A fault recorded outside a message or flush (a caller's own reads) is not this flush's.
+        let _ = machine.take_host_fault();
+        let flushed = machine.flush();
+        if let Some(fault) = machine.take_host_fault() {
+            return Err(ExecutionFailure(anyhow::Error::new(fault)));
+        }
+        Ok(flushed?)
     }
 
     /// Gives the machine back.
@@ -199,6 +215,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
     }
 
     /// Applies `msg`, whose serialized (signed, for explicit messages) length is `raw_length`.
+    ///
+    /// A [`HostFault`](crate::machine::HostFault) met on the way is an error carrying it, and the message leaves no trace
+    /// (see the [module docs](self)).
     pub fn apply_message(
         &mut self,
         msg: &Message,
@@ -209,6 +228,41 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         // sized for that); executors sharing the engine wait here.
         let engine = self.engine.clone();
         let _admitted = engine.admit();
+        let depth = {
+            let machine = self.machine_mut()?;
+            // Faults recorded outside a message (a caller's own reads) are not this message's.
+            let _ = machine.take_host_fault();
+            let depth = machine.state_tree.transaction_depth();
+            machine.state_tree.begin_transaction();
+            machine.blockstore().begin_journal();
+            depth
+        };
+        let _ = self.proofs.take_fault();
+        let outcome = self.run_message(msg, kind, raw_length);
+        // `None` only when a panic in the kernel took the machine with it.
+        let Some(machine) = self.machine.as_mut() else {
+            return outcome;
+        };
+        let fault = machine
+            .take_host_fault()
+            .or_else(|| self.proofs.take_fault());
+        let revert = fault.is_some();
+        machine.blockstore().end_journal(revert);
+        while machine.state_tree.transaction_depth() > depth {
+            machine.state_tree.end_transaction(revert)?;
+        }
+        match fault {
+            Some(fault) => Err(ExecutionFailure(anyhow::Error::new(fault))),
+            None => outcome,
+        }
+    }
+
+    fn run_message(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<ApplyRet, ExecutionFailure> {
         let pre = match self.preflight(msg, kind, raw_length)? {
             Ok(p) => p,
             Err(ret) => return Ok(ret),
@@ -238,7 +292,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
             machine,
             self.engine.clone(),
             crate::syscalls::invoke::<B, E>,
-            self.proofs.clone(),
+            self.proofs.clone() as Arc<dyn ProofVerifier>,
             msg.gas_limit,
             MessageOrigin {
                 origin: pre.sender,

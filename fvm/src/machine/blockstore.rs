@@ -18,6 +18,13 @@
 //!   links are not followed;
 //! - a buffered block is written once, and only DAG-CBOR blocks are scanned for links (raw and
 //!   plain-CBOR blocks cannot link).
+//!
+//! Reads that reach the base store are checked (ref-fvm trusts its store): a block must hash to
+//! its CID (every multihash the code table computes: blake2b, sha2, sha3, ripemd...; an identity
+//! CID's block must equal its digest; other hash functions are trusted). A block that does not,
+//! and a base-store error on `get`, on `has` or while a flush writes, is recorded as a
+//! [`HostFault`] for the executor (see [`super::faults`]) besides failing the operation. Blocks
+//! served from the buffer were hashed by Fern when they were written and are not checked again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,6 +33,9 @@ use anyhow::anyhow;
 use cid::Cid;
 use fern_shared::consts::{BLAKE2B_256, BLAKE2B_256_LEN, CBOR, DAG_CBOR, IDENTITY_HASH, IPLD_RAW};
 use fvm_ipld_blockstore::{Blockstore, Buffered};
+use multihash_codetable::{Code, MultihashDigest};
+
+use super::faults::{FaultSlot, HostFault};
 
 /// Codec of an unsealed-sector (piece) commitment CID; such links are skipped by flushes.
 pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
@@ -39,6 +49,10 @@ pub const FIL_COMMITMENT_SEALED: u64 = 0xf102;
 pub struct BufferedBlockstore<B> {
     base: B,
     buffer: RefCell<HashMap<Cid, Vec<u8>>>,
+    /// While a journal is open: the blocks added to the buffer since it opened.
+    journal: RefCell<Option<Vec<Cid>>>,
+    /// The first base-store failure met since the executor last looked.
+    faults: FaultSlot,
 }
 
 impl<B: Blockstore> BufferedBlockstore<B> {
@@ -47,6 +61,48 @@ impl<B: Blockstore> BufferedBlockstore<B> {
         BufferedBlockstore {
             base,
             buffer: RefCell::default(),
+            journal: RefCell::default(),
+            faults: FaultSlot::default(),
+        }
+    }
+
+    /// The first base-store failure (read or existence-check error, block not matching its CID)
+    /// met since the last call, leaving none recorded.
+    pub fn take_fault(&self) -> Option<HostFault> {
+        self.faults.take()
+    }
+
+    /// Starts noting which blocks enter the buffer (replacing any journal already open).
+    pub fn begin_journal(&self) {
+        *self.journal.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops noting; with `discard`, the blocks that entered the buffer since
+    /// [`begin_journal`](Self::begin_journal) leave it again, so the buffer is as it was then.
+    pub fn end_journal(&self, discard: bool) {
+        let Some(added) = self.journal.borrow_mut().take() else {
+            return;
+        };
+        if discard {
+            let mut buffer = self.buffer.borrow_mut();
+            for cid in &added {
+                buffer.remove(cid);
+            }
+        }
+    }
+
+    fn record_write_fault(&self, e: &anyhow::Error) {
+        self.faults.record(HostFault::Write {
+            reason: format!("{e:#}"),
+        });
+    }
+
+    fn insert(&self, k: Cid, data: Vec<u8>) {
+        let fresh = self.buffer.borrow_mut().insert(k, data).is_none();
+        if fresh {
+            if let Some(added) = self.journal.borrow_mut().as_mut() {
+                added.push(k);
+            }
         }
     }
 
@@ -83,7 +139,9 @@ impl<B: Blockstore> BufferedBlockstore<B> {
             let blocks = reachable
                 .iter()
                 .filter_map(|cid| buffer.get(cid).map(|data| (*cid, data.as_slice())));
-            self.base.put_many_keyed(blocks)?;
+            self.base
+                .put_many_keyed(blocks)
+                .inspect_err(|e| self.record_write_fault(e))?;
         }
         // Only once the base store has taken them do the blocks leave the buffer, so a failing
         // base store loses nothing and the flush can be retried.
@@ -100,7 +158,8 @@ impl<B: Blockstore> BufferedBlockstore<B> {
         {
             let buffer = self.buffer.borrow();
             self.base
-                .put_many_keyed(buffer.iter().map(|(cid, data)| (*cid, data.as_slice())))?;
+                .put_many_keyed(buffer.iter().map(|(cid, data)| (*cid, data.as_slice())))
+                .inspect_err(|e| self.record_write_fault(e))?;
         }
         self.buffer.borrow_mut().clear();
         Ok(())
@@ -160,16 +219,54 @@ fn reachable_buffered(buffer: &HashMap<Cid, Vec<u8>>, root: &Cid) -> anyhow::Res
     Ok(found)
 }
 
+/// Whether `data` is the block `cid` names: its multihash recomputed over `data` (truncated to
+/// the CID's digest length) equals the CID's. Identity CIDs hold their block as the digest.
+/// Multihash functions the code table does not compute are trusted (`true`), as are digests
+/// longer than the function's output, which no block can match and no healthy store holds.
+pub fn block_matches_cid(cid: &Cid, data: &[u8]) -> bool {
+    let hash = cid.hash();
+    if hash.code() == IDENTITY_HASH {
+        return hash.digest() == data;
+    }
+    let Ok(code) = Code::try_from(hash.code()) else {
+        return true;
+    };
+    let computed = code.digest(data);
+    let want = hash.digest();
+    match computed.digest().get(..want.len()) {
+        Some(prefix) => prefix == want,
+        None => true,
+    }
+}
+
 impl<B: Blockstore> Blockstore for BufferedBlockstore<B> {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         if let Some(data) = self.buffer.borrow().get(k) {
             return Ok(Some(data.clone()));
         }
-        self.base.get(k)
+        match self.base.get(k) {
+            Ok(Some(data)) if !block_matches_cid(k, &data) => {
+                let fault = HostFault::Corrupt {
+                    cid: *k,
+                    len: data.len(),
+                };
+                let error = anyhow!("{fault}");
+                self.faults.record(fault);
+                Err(error)
+            }
+            Ok(found) => Ok(found),
+            Err(e) => {
+                self.faults.record(HostFault::Read {
+                    cid: *k,
+                    reason: format!("{e:#}"),
+                });
+                Err(e)
+            }
+        }
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
-        self.buffer.borrow_mut().insert(*k, block.to_vec());
+        self.insert(*k, block.to_vec());
         Ok(())
     }
 
@@ -177,7 +274,12 @@ impl<B: Blockstore> Blockstore for BufferedBlockstore<B> {
         if self.buffer.borrow().contains_key(k) {
             return Ok(true);
         }
-        self.base.has(k)
+        self.base.has(k).inspect_err(|e| {
+            self.faults.record(HostFault::Has {
+                cid: *k,
+                reason: format!("{e:#}"),
+            })
+        })
     }
 
     fn put_many_keyed<D, I>(&self, blocks: I) -> anyhow::Result<()>
@@ -186,9 +288,8 @@ impl<B: Blockstore> Blockstore for BufferedBlockstore<B> {
         D: AsRef<[u8]>,
         I: IntoIterator<Item = (Cid, D)>,
     {
-        let mut buffer = self.buffer.borrow_mut();
         for (k, data) in blocks {
-            buffer.insert(k, data.as_ref().to_vec());
+            self.insert(k, data.as_ref().to_vec());
         }
         Ok(())
     }

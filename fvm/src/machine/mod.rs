@@ -12,6 +12,7 @@
 pub mod blockstore;
 pub mod config;
 pub mod externs;
+pub mod faults;
 pub mod manifest;
 pub mod proofs;
 pub mod singletons;
@@ -27,6 +28,7 @@ use fvm_ipld_encoding::CborStore;
 pub use blockstore::BufferedBlockstore;
 pub use config::{Limits, MachineContext, NetworkConfig, UnsupportedNetworkVersion};
 pub use externs::{ConsensusFaultCheck, Externs};
+pub use faults::{GuardedExterns, GuardedProofs, HostFault};
 pub use manifest::{Manifest, ManifestError};
 pub use proofs::{AcceptAllProofs, NoProofVerifier, ProofVerifier};
 pub use singletons::{InitState, SystemState};
@@ -42,8 +44,8 @@ pub struct Machine<B, E> {
     pub state_tree: StateTree<BufferedBlockstore<B>>,
     /// Codes of the built-in actors.
     pub manifest: Manifest,
-    /// The node's services.
-    pub externs: E,
+    /// The node's services, with their panics contained (dereferences to the node's value).
+    pub externs: GuardedExterns<E>,
 }
 
 impl<B: Blockstore, E: Externs> Machine<B, E> {
@@ -87,7 +89,7 @@ impl<B: Blockstore, E: Externs> Machine<B, E> {
             context,
             state_tree,
             manifest,
-            externs,
+            externs: GuardedExterns::new(externs),
         })
     }
 
@@ -107,6 +109,14 @@ impl<B: Blockstore, E: Externs> Machine<B, E> {
             self.blockstore().flush(&root)?;
         }
         Ok(root)
+    }
+
+    /// The first failure of the node's services (blockstore, externs) met since the last call,
+    /// leaving none recorded: see [`faults`].
+    pub fn take_host_fault(&self) -> Option<HostFault> {
+        let store = self.blockstore().take_fault();
+        let externs = self.externs.take_fault();
+        store.or(externs)
     }
 
     /// Consumes the machine, returning the node's blockstore (unflushed blocks are dropped).
