@@ -13,8 +13,8 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, TryLockError};
 
 use fern::engine::Engine;
-use fern::executor::{ApplyKind, Executor};
-use fern::machine::Machine;
+use fern::executor::{ApplyKind, ExecutionFailure, Executor};
+use fern::machine::{HostFault, Machine};
 use fern_shared::message::Message;
 
 use crate::buffer::{FernBuffer, FernSlice};
@@ -227,10 +227,20 @@ fn apply(
             Ok(Box::new(FernApplyResult::new(&ret, tracing)))
         }
         Err(e) => {
-            let message = format!("{:#}", e.0);
-            slot.poisoned = Some(message.clone());
-            Err(Failure::new(FernStatus::Fatal, message))
+            let failure = execution_failure(&e, "the message could not be applied");
+            slot.poisoned = Some(failure.message.clone());
+            Err(failure)
         }
+    }
+}
+
+/// The status of an executor error: a failure of the host's services that the kernel noticed
+/// itself (a block whose bytes do not hash to its CID, a panic in the host's Rust code) is
+/// `HOST_FAILURE`, anything else `FATAL`.
+fn execution_failure(e: &ExecutionFailure, doing: &str) -> Failure {
+    match e.0.downcast_ref::<HostFault>() {
+        Some(fault) => Failure::new(FernStatus::HostFailure, format!("{doing}: {fault}")),
+        None => Failure::new(FernStatus::Fatal, format!("{:#}", e.0)),
     }
 }
 
@@ -375,7 +385,7 @@ pub unsafe extern "C" fn fern_executor_flush(
             if let Some(failure) = slot.log.take() {
                 return Err(host_failure(failure, "the state could not be flushed"));
             }
-            flushed.map_err(|e| Failure::new(FernStatus::Fatal, format!("{:#}", e.0)))
+            flushed.map_err(|e| execution_failure(&e, "the state could not be flushed"))
         })?;
         // SAFETY: checked non-NULL; writable by contract.
         unsafe { *root = FernBuffer::new(cid.to_bytes()) };

@@ -22,6 +22,21 @@ pub struct TestHost {
     pub get_status: AtomicI32,
     /// When not 0, `blockstore_put`/`put_many` return this status.
     pub put_status: AtomicI32,
+    /// When not 0: the `gets`-th call of `blockstore_get` (counting from 1) returns
+    /// `nth_status`, once.
+    pub fail_get_at: AtomicU64,
+    /// When not 0: the `gets`-th call of `blockstore_get` returns the block with its last byte
+    /// flipped, once.
+    pub wrong_get_at: AtomicU64,
+    /// When not 0: the `puts`-th block written (through `put` or `put_many`) fails with
+    /// `nth_status`, once.
+    pub fail_put_at: AtomicU64,
+    /// The status of the Nth-call failures above.
+    pub nth_status: AtomicI32,
+    /// When not 0, the randomness, tipset and consensus-fault callbacks return this status.
+    pub chain_status: AtomicI32,
+    /// Blocks written (counted by `put`, also for `put_many`'s blocks).
+    pub puts: AtomicU64,
     /// Blocks `blockstore_get` pretends not to have.
     pub hidden: Mutex<Vec<Vec<u8>>>,
     /// Counters.
@@ -53,7 +68,15 @@ unsafe extern "C" fn get(
     len: *mut usize,
 ) -> i32 {
     let h = host(h);
-    h.gets.fetch_add(1, Ordering::Relaxed);
+    let nth = h.gets.fetch_add(1, Ordering::Relaxed) + 1;
+    if h.fail_get_at.load(Ordering::Relaxed) == nth {
+        h.fail_get_at.store(0, Ordering::Relaxed);
+        return h.nth_status.load(Ordering::Relaxed);
+    }
+    let wrong = h.wrong_get_at.load(Ordering::Relaxed) == nth;
+    if wrong {
+        h.wrong_get_at.store(0, Ordering::Relaxed);
+    }
     {
         let mut paused = h.paused.lock().unwrap();
         while *paused {
@@ -71,7 +94,14 @@ unsafe extern "C" fn get(
     }
     match h.blocks.lock().unwrap().get(&key) {
         Some(block) => {
-            let boxed = block.clone().into_boxed_slice();
+            let mut block = block.clone();
+            if wrong {
+                match block.last_mut() {
+                    Some(b) => *b ^= 1,
+                    None => block.push(0),
+                }
+            }
+            let boxed = block.into_boxed_slice();
             unsafe {
                 *len = boxed.len();
                 *data = Box::into_raw(boxed).cast::<u8>();
@@ -99,6 +129,11 @@ unsafe extern "C" fn put(
     let status = h.put_status.load(Ordering::Relaxed);
     if status != 0 {
         return status;
+    }
+    let nth = h.puts.fetch_add(1, Ordering::Relaxed) + 1;
+    if h.fail_put_at.load(Ordering::Relaxed) == nth {
+        h.fail_put_at.store(0, Ordering::Relaxed);
+        return h.nth_status.load(Ordering::Relaxed);
     }
     let key = unsafe { std::slice::from_raw_parts(cid, cid_len) }.to_vec();
     let value = unsafe { std::slice::from_raw_parts(data, len) }.to_vec();
@@ -130,6 +165,10 @@ unsafe extern "C" fn has(h: *mut c_void, cid: *const u8, cid_len: usize, out: *m
 }
 
 fn randomness(h: &TestHost, kind: &'static str, epoch: i64, out: *mut u8) -> i32 {
+    let status = h.chain_status.load(Ordering::Relaxed);
+    if status != 0 {
+        return status;
+    }
     let map = if kind == "chain" { &h.chain } else { &h.beacon };
     let digest = map.get(&epoch).copied().unwrap_or(FALLBACK);
     unsafe { std::ptr::copy_nonoverlapping(digest.as_ptr(), out, 32) };
@@ -155,6 +194,10 @@ unsafe extern "C" fn tipset_cid(
     capacity: usize,
     out_len: *mut usize,
 ) -> i32 {
+    let status = host(h).chain_status.load(Ordering::Relaxed);
+    if status != 0 {
+        return status;
+    }
     let bytes = fern_conformance::runner::tipset_cid(epoch).to_bytes();
     if bytes.len() > capacity {
         return FernHostStatus::InvalidArgument as i32;
@@ -172,7 +215,7 @@ unsafe extern "C" fn tipset_cid(
 }
 
 unsafe extern "C" fn no_fault(
-    _: *mut c_void,
+    h: *mut c_void,
     _: *const u8,
     _: usize,
     _: *const u8,
@@ -181,6 +224,10 @@ unsafe extern "C" fn no_fault(
     _: usize,
     fault: *mut FernConsensusFault,
 ) -> i32 {
+    let status = host(h).chain_status.load(Ordering::Relaxed);
+    if status != 0 {
+        return status;
+    }
     unsafe { *fault = FernConsensusFault::default() };
     0
 }
