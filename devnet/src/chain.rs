@@ -27,7 +27,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fern::machine::StateTree;
 use fern_conformance::exec::reachable_car;
-use fern_conformance::runner::{apply_messages_as, MachineSettings, MessageActual, VectorExterns};
+use fern_conformance::runner::{MachineSettings, MessageActual};
 use fern_shared::address::{Address, INIT_ACTOR_ID};
 use fern_shared::consts::{dag_cbor_blake2b_cid, EMPTY_ARR_BYTES};
 use fern_shared::econ::TokenAmount;
@@ -416,30 +416,18 @@ impl Devnet {
     /// Applies one message at the next epoch; on success adopts the new state and epoch.
     fn apply(&mut self, bytes: Vec<u8>, kind: fern::executor::ApplyKind) -> Result<MessageActual> {
         let epoch = self.sidecar.epoch + 1;
-        let applied = apply_messages_as(
+        let (receipts, root, store) = genesis::run(
             self.store.clone(),
             self.root()?,
             &self.settings(epoch),
-            VectorExterns::from_maps(Default::default(), Default::default()),
             &[bytes],
             kind,
-        );
-        if let Some(e) = applied.error {
-            bail!("{e}");
-        }
-        let root = applied
-            .actual
-            .state_root
-            .ok_or_else(|| anyhow!("the run gave no state root"))?;
-        let receipt = applied
-            .actual
-            .receipts
+        )?;
+        let receipt = receipts
             .into_iter()
             .next()
             .ok_or_else(|| anyhow!("the run gave no receipt"))?;
-        self.store = applied
-            .store
-            .ok_or_else(|| anyhow!("the run lost the store"))?;
+        self.store = store;
         self.sidecar.state_root = root.to_string();
         self.sidecar.epoch = epoch;
         Ok(receipt)

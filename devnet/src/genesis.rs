@@ -34,7 +34,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fern::machine::manifest::Manifest;
 use fern::machine::{InitState, StateTree, SystemState};
-use fern_conformance::runner::{apply_messages_as, MachineSettings, VectorExterns};
+use fern_conformance::runner::{apply_messages_as, MachineSettings, MessageActual, VectorExterns};
 use fern_shared::address::{
     Address, BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ADDR, INIT_ACTOR_ID,
     SYSTEM_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID,
@@ -148,6 +148,38 @@ fn put_cbor<S: serde::Serialize>(store: &MemoryBlockstore, value: &S) -> Result<
 /// The CIDs under which a code block is stored: raw codec, blake2b-256, as in every bundle.
 pub fn code_cid(wasm: &[u8]) -> Cid {
     Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
+}
+
+/// Applies `messages` (CBOR) as `kind` to the state `root` in `store` with `settings`, through
+/// the vector runner's code path (randomness: the fallback digest): every receipt, the flushed
+/// root and the store holding it. Errors: a message that cannot be decoded or ends in a fatal
+/// error, a failed flush.
+pub(crate) fn run(
+    store: MemoryBlockstore,
+    root: Cid,
+    settings: &MachineSettings,
+    messages: &[Vec<u8>],
+    kind: fern::executor::ApplyKind,
+) -> Result<(Vec<MessageActual>, Cid, MemoryBlockstore)> {
+    let applied = apply_messages_as(
+        store,
+        root,
+        settings,
+        VectorExterns::from_maps(Default::default(), Default::default()),
+        messages,
+        kind,
+    );
+    if let Some(e) = applied.error {
+        bail!("{e}");
+    }
+    let root = applied
+        .actual
+        .state_root
+        .ok_or_else(|| anyhow!("the run gave no state root"))?;
+    let store = applied
+        .store
+        .ok_or_else(|| anyhow!("the run lost the store"))?;
+    Ok((applied.actual.receipts, root, store))
 }
 
 /// Builds the first state of a dev chain on `bundle` (see the module docs).
@@ -306,18 +338,15 @@ pub fn build(spec: &GenesisSpec, bundle: &BundleSource) -> Result<BuiltGenesis> 
         });
     }
     let settings = MachineSettings::new(spec.network_version, 0);
-    let applied = apply_messages_as(
+    let (receipts, state_root, store) = run(
         store,
         root,
         &settings,
-        VectorExterns::from_maps(Default::default(), Default::default()),
         &constructors,
         fern::executor::ApplyKind::Implicit,
-    );
-    if let Some(e) = applied.error {
-        bail!("constructing the singletons: {e}");
-    }
-    for ((kind, id), receipt) in constructed.iter().zip(&applied.actual.receipts) {
+    )
+    .context("constructing the singletons")?;
+    for ((kind, id), receipt) in constructed.iter().zip(&receipts) {
         if receipt.exit_code != 0 {
             bail!(
                 "the {kind} actor (f0{id}) refused its genesis constructor: exit code {}{}",
@@ -330,13 +359,6 @@ pub fn build(spec: &GenesisSpec, bundle: &BundleSource) -> Result<BuiltGenesis> 
             );
         }
     }
-    let state_root = applied
-        .actual
-        .state_root
-        .ok_or_else(|| anyhow!("constructing the singletons gave no state root"))?;
-    let store = applied
-        .store
-        .ok_or_else(|| anyhow!("constructing the singletons lost the store"))?;
     Ok(BuiltGenesis {
         store,
         state_root,
