@@ -477,3 +477,38 @@ fn start_function_syscall_matches() {
         run(vec![(3105, m)], &[(3105, &[], GAS)]);
     });
 }
+
+/// The same start function on Fern alone: it must end the message with a receipt (no crash).
+#[test]
+fn start_function_syscall_fern_survives() {
+    watchdog("start_function_syscall_fern", || {
+        let m = module_with(
+            r#"(import "vm" "exit" (func $exit (param i32 i32 i32 i32) (result i32)))
+            (func $s (drop (call $exit (i32.const 20) (i32.const 0) (i32.const 0) (i32.const 0)))) (start $s)"#,
+        );
+        for nv in NVS {
+            let g = genesis(1, &[], &[(3105, &m)]).expect("genesis builds");
+            let mut fern = FernSide::default().executor(nv, &g).expect("Fern executor");
+            let from = g.accounts[0].address;
+            let o = observe_fern(
+                &mut fern,
+                &msg(
+                    from,
+                    Address::new_id(3105),
+                    0,
+                    TokenAmount::from_atto(0),
+                    2,
+                    params(&[]),
+                ),
+                fvm::executor::ApplyKind::Explicit,
+            );
+            if trace_enabled() {
+                eprintln!(
+                    "nv{} start syscall on Fern: exit {}",
+                    u32::from(nv),
+                    o.exit_code
+                );
+            }
+        }
+    });
+}
