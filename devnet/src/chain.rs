@@ -39,7 +39,7 @@ use fvm_ipld_encoding::RawBytes;
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::BundleSource;
-use crate::genesis::{self, code_cid, GenesisSpec, CONSTRUCTOR_GAS_LIMIT};
+use crate::genesis::{self, code_cid, GenesisSpec};
 use crate::keys::{DevKey, KeyType};
 use crate::message::SendSpec;
 
@@ -413,24 +413,29 @@ impl Devnet {
         s
     }
 
-    /// Applies one message at the next epoch; on success adopts the new state and epoch.
-    fn apply(&mut self, bytes: Vec<u8>, kind: fern::executor::ApplyKind) -> Result<MessageActual> {
-        let epoch = self.sidecar.epoch + 1;
-        let (receipts, root, store) = genesis::run(
-            self.store.clone(),
-            self.root()?,
-            &self.settings(epoch),
-            &[bytes],
-            kind,
-        )?;
+    /// Applies one message to the state `root` in `store` at the next epoch: its receipt and
+    /// the resulting root and store, not yet adopted (see [`Devnet::adopt`]).
+    fn apply(
+        &self,
+        store: MemoryBlockstore,
+        root: Cid,
+        bytes: Vec<u8>,
+        kind: fern::executor::ApplyKind,
+    ) -> Result<(MessageActual, Cid, MemoryBlockstore)> {
+        let settings = self.settings(self.sidecar.epoch + 1);
+        let (receipts, root, store) = genesis::run(store, root, &settings, &[bytes], kind)?;
         let receipt = receipts
             .into_iter()
             .next()
             .ok_or_else(|| anyhow!("the run gave no receipt"))?;
+        Ok((receipt, root, store))
+    }
+
+    /// Makes the state `root` in `store` the chain's, one epoch later.
+    fn adopt(&mut self, root: Cid, store: MemoryBlockstore) {
         self.store = store;
         self.sidecar.state_root = root.to_string();
-        self.sidecar.epoch = epoch;
-        Ok(receipt)
+        self.sidecar.epoch += 1;
     }
 
     /// Creates an actor from installed code `code` (a name or CID) and runs its constructor
@@ -459,30 +464,10 @@ impl Devnet {
         );
         let placed = tree.flush()?;
         drop(tree);
-        let msg = Message {
-            version: 0,
-            from: Address::new_id(INIT_ACTOR_ID),
-            to: Address::new_id(id),
-            sequence: 0,
-            value: TokenAmount::zero(),
-            method_num: fern_shared::METHOD_CONSTRUCTOR,
-            params: RawBytes::new(params),
-            gas_limit: CONSTRUCTOR_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::zero(),
-            gas_premium: TokenAmount::zero(),
-        };
-        let bytes = fvm_ipld_encoding::to_vec(&msg)?;
-        // Run on a copy placed with the new actor; adopt it only if the constructor succeeds.
-        let mut attempt = Devnet {
-            sidecar: self.sidecar.clone(),
-            store: scratch,
-            new_code: Vec::new(),
-            new_log: Vec::new(),
-            debug: self.debug,
-            tracing: self.tracing,
-        };
-        attempt.sidecar.state_root = placed.to_string();
-        let receipt = attempt.apply(bytes, fern::executor::ApplyKind::Implicit)?;
+        let bytes = genesis::constructor_message(INIT_ACTOR_ID, id, 0, params)?;
+        // Runs on the copy placed with the new actor; adopted only if the constructor succeeds.
+        let (receipt, new_root, store) =
+            self.apply(scratch, placed, bytes, fern::executor::ApplyKind::Implicit)?;
         if receipt.exit_code != 0 {
             bail!(
                 "the constructor of {name} failed: exit code {}{}",
@@ -494,9 +479,7 @@ impl Devnet {
                     .unwrap_or_default()
             );
         }
-        self.store = attempt.store;
-        self.sidecar.state_root = attempt.sidecar.state_root;
-        self.sidecar.epoch = attempt.sidecar.epoch;
+        self.adopt(new_root, store);
         self.sidecar.actors.push(ActorEntry {
             id,
             address: address.to_string(),
@@ -590,7 +573,13 @@ impl Devnet {
         let cid = dag_cbor_blake2b_cid(&bytes);
         let signature = key.sign(&cid.to_bytes())?;
         let signed = fvm_ipld_encoding::to_vec(&(&message, &signature))?;
-        let receipt = self.apply(bytes, fern::executor::ApplyKind::Explicit)?;
+        let (receipt, root, store) = self.apply(
+            self.store.clone(),
+            self.root()?,
+            bytes,
+            fern::executor::ApplyKind::Explicit,
+        )?;
+        self.adopt(root, store);
         let epoch = self.sidecar.epoch;
         self.new_log.push(
             serde_json::json!({

@@ -150,6 +150,29 @@ pub fn code_cid(wasm: &[u8]) -> Cid {
     Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
 }
 
+/// The CBOR of a constructor call (method 1) from `from` to `to` with `params`, to be applied
+/// as an implicit message (gas limit [`CONSTRUCTOR_GAS_LIMIT`], no fees).
+pub(crate) fn constructor_message(
+    from: ActorID,
+    to: ActorID,
+    sequence: u64,
+    params: Vec<u8>,
+) -> Result<Vec<u8>> {
+    let msg = Message {
+        version: 0,
+        from: Address::new_id(from),
+        to: Address::new_id(to),
+        sequence,
+        value: TokenAmount::zero(),
+        method_num: fern_shared::METHOD_CONSTRUCTOR,
+        params: RawBytes::new(params),
+        gas_limit: CONSTRUCTOR_GAS_LIMIT,
+        gas_fee_cap: TokenAmount::zero(),
+        gas_premium: TokenAmount::zero(),
+    };
+    Ok(fvm_ipld_encoding::to_vec(&msg)?)
+}
+
 /// Applies `messages` (CBOR) as `kind` to the state `root` in `store` with `settings`, through
 /// the vector runner's code path (randomness: the fallback digest): every receipt, the flushed
 /// root and the store holding it. Errors: a message that cannot be decoded or ends in a fatal
@@ -312,19 +335,12 @@ pub fn build(spec: &GenesisSpec, bundle: &BundleSource) -> Result<BuiltGenesis> 
             "datacap" => fvm_ipld_encoding::to_vec(&Address::new_id(VERIFIED_REGISTRY_ACTOR_ID))?,
             _ => Vec::new(),
         };
-        let msg = Message {
-            version: 0,
-            from: Address::new_id(SYSTEM_ACTOR_ID),
-            to: Address::new_id(id),
-            sequence: constructors.len() as u64,
-            value: TokenAmount::zero(),
-            method_num: fern_shared::METHOD_CONSTRUCTOR,
-            params: RawBytes::new(params),
-            gas_limit: CONSTRUCTOR_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::zero(),
-            gas_premium: TokenAmount::zero(),
-        };
-        constructors.push(fvm_ipld_encoding::to_vec(&msg)?);
+        constructors.push(constructor_message(
+            SYSTEM_ACTOR_ID,
+            id,
+            constructors.len() as u64,
+            params,
+        )?);
         constructed.push((kind.to_string(), id));
     }
     let root = tree.flush().context("cannot flush the genesis state")?;
