@@ -58,7 +58,7 @@ pub const CONSTRUCTOR_GAS_LIMIT: u64 = 10_000_000_000;
 /// What to put into a dev chain's first state.
 #[derive(Debug, Clone)]
 pub struct GenesisSpec {
-    /// The network version the chain runs (Fern's released versions, 21 to 29).
+    /// The network version the chain runs (Fern's released versions, 18 to 29).
     pub network_version: u32,
     /// The init actor's network name.
     pub network_name: String,

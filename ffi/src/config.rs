@@ -51,7 +51,7 @@ pub struct FernCodeRedirect {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct FernExecutorConfig {
-    /// The network version (21 to 29 in this release; see `fern_library_info`).
+    /// The network version (18 to 29 in this release; see `fern_library_info`).
     pub network_version: u32,
     /// The epoch of the tipset being executed.
     pub epoch: i64,

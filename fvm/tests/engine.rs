@@ -949,7 +949,20 @@ fn config_matches_ref_fvm_network_config() {
             &fern::gas::price_list_for(FNv::new(v)).unwrap().wasm
         ));
     }
-    for v in [0u32, 20, 31] {
+    // nv18 to nv20 against ref-fvm 3.14, their oracle: the same limits.
+    for v in 18..=20u32 {
+        let f = EngineConfig::for_network(FNv::new(v)).unwrap();
+        let nc = fvm3::machine::NetworkConfig::new(fvm3_shared::version::NetworkVersion::from(v));
+        let o: fvm3::engine::EngineConfig = (&nc).into();
+        assert_eq!(f.max_wasm_stack_slots, o.max_wasm_stack, "nv{v}");
+        assert_eq!(
+            f.max_instance_memory_bytes, o.max_inst_memory_bytes,
+            "nv{v}"
+        );
+        assert_eq!(f.max_call_depth, o.max_call_depth, "nv{v}");
+        assert_eq!(f.concurrency, o.concurrency, "nv{v}");
+    }
+    for v in [0u32, 17, 31] {
         assert_eq!(
             EngineConfig::for_network(FNv::new(v)).unwrap_err(),
             EngineError::UnsupportedNetworkVersion(v)

@@ -25,11 +25,12 @@ use fvm_shared::EMPTY_ARR_CID;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Every supported version, as both crates spell it, with Fern's table and the oracle's.
+/// Every version ref-fvm 4.8 supports, as both crates spell it, with Fern's table and the
+/// oracle's.
 fn versions() -> Vec<(u32, &'static fg::PriceList, &'static og::PriceList)> {
     (21u32..=29)
         .map(|v| {
-            let fern = fg::price_list_for(FNv::new(v)).expect("fern supports nv21..nv29");
+            let fern = fg::price_list_for(FNv::new(v)).expect("fern supports nv18..nv29");
             let oracle = og::price_list_by_network_version(ONv::new(v));
             (v, fern, oracle)
         })
@@ -214,14 +215,24 @@ fn fern_token(t: &OToken) -> FToken {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn versions_outside_21_to_29_have_no_price_list() {
-    for v in (0..21).chain(30..40) {
+fn versions_outside_18_to_29_have_no_price_list() {
+    for v in (0..18).chain(30..40) {
         assert!(fg::price_list_for(FNv::new(v)).is_none(), "nv{v}");
     }
-    for v in 21..=29 {
+    for v in 18..=29 {
         assert!(fg::price_list_for(FNv::new(v)).is_some(), "nv{v}");
     }
-    assert_eq!(fg::MIN_NETWORK_VERSION, FNv::V21);
+    // nv18 to nv20 follow ref-fvm 3.x (compared with it in tests/gas_prices_fvm3.rs).
+    for v in 18..=29 {
+        let g = fg::price_list_for(FNv::new(v)).unwrap().generation;
+        let want = if v <= 20 {
+            fg::KernelGeneration::Fvm3
+        } else {
+            fg::KernelGeneration::Fvm4
+        };
+        assert_eq!(g, want, "nv{v}");
+    }
+    assert_eq!(fg::MIN_NETWORK_VERSION, FNv::V18);
     assert_eq!(fg::MAX_NETWORK_VERSION, FNv::V29);
 }
 
@@ -254,7 +265,8 @@ fn message_and_return_charges() {
                 let len32 = u32::try_from(len).unwrap_or(u32::MAX);
                 for &links in COUNTS {
                     same(
-                        f.on_method_return(depth, len32 as usize, links),
+                        f.on_method_return(depth, len32 as usize, links)
+                            .expect("ref-fvm 4.x rules charge every return"),
                         o.on_method_return(depth, len32, links),
                         &format!("nv{v} return depth {depth} len {len32} links {links}"),
                     );

@@ -1152,7 +1152,7 @@ fn manifest_loading_from_blocks() {
 fn network_config_versions_and_limits() {
     for v in 0..40u32 {
         let nv = NetworkVersion::new(v);
-        let supported = (21..=29).contains(&v);
+        let supported = (18..=29).contains(&v);
         match NetworkConfig::new(nv) {
             Ok(cfg) => {
                 assert!(supported, "{v}");
@@ -1317,7 +1317,19 @@ fn machine_construction_errors() {
 
     // Unsupported network version (a hand-built config bypassing NetworkConfig::new).
     let mut cfg = NetworkConfig::new(NetworkVersion::V21).unwrap();
-    cfg.network_version = NetworkVersion::V20;
+    cfg.network_version = NetworkVersion::V17;
+    assert!(Machine::new(
+        cfg,
+        MachineContext::new(0, 0, root),
+        base.clone(),
+        FernExterns
+    )
+    .is_err());
+    // A supported version paired with the other generation's prices (nv18 follows ref-fvm 3.x
+    // rules, Watermelon's table 4.x rules) is refused too.
+    let mut cfg = NetworkConfig::new(NetworkVersion::V21).unwrap();
+    cfg.network_version = NetworkVersion::V18;
+    assert!(cfg.check().is_err());
     assert!(Machine::new(
         cfg,
         MachineContext::new(0, 0, root),
@@ -1443,7 +1455,7 @@ fn the_development_version_runs_only_on_request() {
         fern::gas::price_list_for(NetworkVersion::new(29)).unwrap()
     ));
     assert!(NetworkConfig::development(NetworkVersion::new(31)).is_err());
-    assert!(NetworkConfig::development(NetworkVersion::new(20)).is_err());
+    assert!(NetworkConfig::development(NetworkVersion::new(17)).is_err());
     // Development configurations accept the released versions too.
     assert!(NetworkConfig::development(NetworkVersion::new(21))
         .unwrap()

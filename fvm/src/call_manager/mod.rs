@@ -44,7 +44,7 @@ pub use events::{EventsAccumulator, EVENTS_AMT_BITWIDTH};
 pub use trace::{ExecEvent, ExecTrace, IpldOp, TraceBlock};
 
 use crate::engine::{Engine, MemoryLimiter};
-use crate::gas::{Gas, GasCharge, GasTracker, PriceList};
+use crate::gas::{Gas, GasCharge, GasTracker, KernelGeneration, PriceList};
 use crate::machine::{Externs, Machine, ProofVerifier};
 
 /// Block handle meaning "no block" (absent parameters or return value).
@@ -413,10 +413,15 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         if let Some(limit) = gas_limit {
             self.gas.push_limit(limit);
         }
+        // ref-fvm 3.x returns from a send refused for its call depth without popping the gas
+        // limit it pushed: the account keeps running under that limit and every later pop is one
+        // level off (FIPS/versions.md §4.3). Reproduced under its rules.
+        let leaks_limit = self.price_list().generation == KernelGeneration::Fvm3
+            && self.depth >= self.machine.config.limits.max_call_depth;
         let mut result = self.with_stack_frame(|cm| {
             cm.call_actor_unchecked(from, to, entrypoint, params, value, read_only)
         });
-        if gas_limit.is_some() {
+        if gas_limit.is_some() && !leaks_limit {
             self.gas
                 .pop_limit()
                 .map_err(|e| ExecutionError::Fatal(anyhow!("{e}")))?;
@@ -558,7 +563,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
         let state = self.get_actor(to)?.ok_or_else(|| {
             syscall_error(ErrorNumber::NotFound, format!("actor does not exist: {to}"))
         })?;
-        if matches!(entrypoint, Entrypoint::Invoke(_)) {
+        // ref-fvm 3.x also reports the implicit constructor of an account created by a send.
+        if matches!(entrypoint, Entrypoint::Invoke(_))
+            || self.price_list().generation == KernelGeneration::Fvm3
+        {
             self.trace(|| ExecEvent::InvokeActor {
                 id: to,
                 state: state.clone(),
@@ -601,7 +609,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
                 block.size() as usize,
                 block.links().len(),
             );
-            if let Err(e) = self.charge(charge) {
+            if let Some(Err(e)) = charge.map(|c| self.charge(c)) {
                 ret = Err(e);
             }
         }

@@ -46,6 +46,20 @@ pub const MAX_EVENT_KEY_LEN: usize = 31;
 /// Largest total of an event's values, in bytes (8 KiB); also the cap on any single value.
 pub const MAX_EVENT_VALUES_LEN: usize = 8 << 10;
 
+/// Most entries in one actor event under ref-fvm 3.x rules (nv18 to nv20).
+pub const MAX_EVENT_ENTRIES_FVM3: usize = 256;
+
+/// Longest key of one event entry under ref-fvm 3.x rules, in bytes.
+pub const MAX_EVENT_KEY_LEN_FVM3: usize = 32;
+
+/// Largest CBOR-encoded event ref-fvm 3.x attempts to decode (1 MiB), checked after the
+/// validation charge.
+pub const MAX_ENCODED_EVENT_LEN_FVM3: usize = 1 << 20;
+
+/// Under ref-fvm 3.x rules, how far back `network::tipset_cid` may look, in epochs (chain
+/// finality); an epoch this far back or further is `IllegalArgument`.
+pub const TIPSET_CID_FINALITY_FVM3: i64 = 900;
+
 /// Abort messages passed to `vm::exit` longer than this are shortened (first and last halves
 /// kept) before being recorded; this only affects diagnostics.
 pub const MAX_ABORT_MESSAGE_LEN: usize = 1024;

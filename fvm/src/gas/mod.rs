@@ -26,7 +26,7 @@ pub use charge::GasCharge;
 pub use error::{NoPushedLimit, OutOfGas};
 pub use outputs::{GasOutputs, GAS_OVERUSE_DENOM, GAS_OVERUSE_NUM};
 pub use price_list::{
-    AggregateSealPrice, AggregateSealPrices, HashPrices, PostPrices, PriceList,
+    AggregateSealPrice, AggregateSealPrices, HashPrices, KernelGeneration, PostPrices, PriceList,
     EVENT_ENTRY_FRAMING_BYTES, EVENT_FRAMING_BYTES,
 };
 pub use prices::{

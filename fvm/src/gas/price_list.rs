@@ -97,9 +97,27 @@ impl PostPrices {
     }
 }
 
+/// The generation of the reference FVM whose kernel rules a network version follows.
+///
+/// Network versions 18 to 20 ran on ref-fvm 3.x, 21 on on ref-fvm 4.x. The two differ in a few
+/// syscall signatures (`event::emit_event`, `rand::*`, `self::self_destruct`), in IPLD
+/// reachability (none in 3.x) and in how some operations are charged; FIPS/versions.md lists
+/// every difference with its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KernelGeneration {
+    /// ref-fvm 3.x rules (network versions 18 to 20, actor bundles v10 and v11).
+    Fvm3,
+    /// ref-fvm 4.x rules (network versions 21 on).
+    Fvm4,
+}
+
 /// All prices of one network version. Every field is named after what it pays for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PriceList {
+    /// The kernel rules these prices go with: which syscalls exist, and which charges are made
+    /// at all (ref-fvm 3.x tracks no IPLD links and charges nothing for them).
+    pub generation: KernelGeneration,
+
     // ---- Messages ----
     /// Compute part of including a message on chain, by serialized message byte.
     pub chain_message_compute: ScalingCost,
@@ -159,8 +177,15 @@ pub struct PriceList {
     pub verify_replica_update: Gas,
 
     // ---- Chain history ----
-    /// Walking back the chain, by epoch of lookback (randomness, tipset CIDs).
+    /// Walking back the chain, by epoch of lookback (randomness, tipset CIDs). ref-fvm 4.x only.
     pub chain_lookback: ScalingCost,
+    /// Fetching a randomness digest from the node before drawing from it (ref-fvm 3.x only: the
+    /// kernel then hashes the draw, priced as BLAKE2b-256 of the entropy plus 48 bytes).
+    pub randomness_base: Gas,
+    /// The CID of the previous tipset (ref-fvm 3.x only).
+    pub tipset_cid_latest: Gas,
+    /// The CID of an older tipset within finality (ref-fvm 3.x only).
+    pub tipset_cid_historical: Gas,
 
     // ---- Blocks and memory ----
     /// Copying block bytes, by byte.
@@ -185,10 +210,15 @@ pub struct PriceList {
     pub ipld_link_checked: Gas,
 
     // ---- Events ----
-    /// Validating an event, by entry.
+    /// Validating an event, by entry (ref-fvm 4.x).
     pub event_per_entry: ScalingCost,
-    /// Validating UTF-8, by byte.
+    /// Validating UTF-8, by byte (ref-fvm 4.x).
     pub utf8_validation: ScalingCost,
+    /// Decoding and validating a CBOR-encoded event, by encoded byte (ref-fvm 3.x).
+    pub event_validation: ScalingCost,
+    /// Indexing an event: flat per indexed key or value, per indexed byte (ref-fvm 3.x; zero on
+    /// every network so far).
+    pub event_index_element: ScalingCost,
 
     // ---- Context and manifest ----
     /// Looking up the builtin-actor manifest (by CID or by type).
@@ -247,12 +277,16 @@ impl PriceList {
     }
 
     /// The return-value charge for a call at `call_depth` (1 = the message's own call): the
-    /// on-chain charge at depth 1, the link-tracking charge elsewhere.
-    pub fn on_method_return(&self, call_depth: u32, len: usize, links: usize) -> GasCharge {
+    /// on-chain charge at depth 1, the link-tracking charge elsewhere (none at all under ref-fvm
+    /// 3.x rules, which track no links).
+    pub fn on_method_return(&self, call_depth: u32, len: usize, links: usize) -> Option<GasCharge> {
         if call_depth == 1 {
-            self.on_chain_return_value(len)
+            Some(self.on_chain_return_value(len))
         } else {
-            self.on_return_value(links)
+            match self.generation {
+                KernelGeneration::Fvm3 => None,
+                KernelGeneration::Fvm4 => Some(self.on_return_value(links)),
+            }
         }
     }
 
@@ -382,6 +416,33 @@ impl PriceList {
         other("OnTipsetCid", self.chain_lookback.apply(lookback as u64))
     }
 
+    /// `OnGetRandomness` under ref-fvm 3.x rules: fetching the digest, then hashing the
+    /// personalisation (8 bytes), the digest (32), the round (8) and `entropy_len` bytes of
+    /// entropy.
+    pub fn on_draw_randomness(&self, entropy_len: usize) -> GasCharge {
+        const DRAW_PREFIX_BYTES: u64 = 8 + 32 + 8;
+        other(
+            "OnGetRandomness",
+            self.randomness_base
+                + self
+                    .hashing
+                    .blake2b_256
+                    .apply(count_u64(entropy_len).saturating_add(DRAW_PREFIX_BYTES)),
+        )
+    }
+
+    /// `OnTipsetCid` under ref-fvm 3.x rules: the previous tipset, or an older one.
+    pub fn on_tipset_cid_within_finality(&self, historical: bool) -> GasCharge {
+        other(
+            "OnTipsetCid",
+            if historical {
+                self.tipset_cid_historical
+            } else {
+                self.tipset_cid_latest
+            },
+        )
+    }
+
     // ---------------- IPLD blocks ----------------
 
     /// `OnBlockOpenBase`: the size-independent part of opening a block (checking the link and
@@ -396,8 +457,17 @@ impl PriceList {
 
     /// `OnBlockOpen`: the size-dependent part of opening a block of `len` bytes with `links`
     /// reachable children, topped up to the memory-retention minimum.
+    ///
+    /// Under ref-fvm 3.x rules (no links) it is `OnBlockOpenPerByte`, with the copy and
+    /// allocation as compute gas and the rest as other gas; the total is the same.
     pub fn on_block_open(&self, len: usize, links: usize) -> GasCharge {
         let n = count_u64(len);
+        if self.generation == KernelGeneration::Fvm3 {
+            let work = self.block_allocate.apply(n) + self.block_memcpy.apply(n);
+            let fetch = self.block_open.scale.times(n);
+            let top_up = self.block_retention_minimum.apply(n) - (work + fetch);
+            return GasCharge::named("OnBlockOpenPerByte", work, fetch + top_up);
+        }
         let tracking = self.ipld_link_tracked * links;
         let loading = self.block_open.scale.times(n)
             + self.block_allocate.apply(n)
@@ -559,6 +629,42 @@ impl PriceList {
             "OnActorEvent",
             one_copy * 2u64 + validation,
             hashing + one_copy,
+        )
+    }
+
+    /// `OnActorEventValidate` (ref-fvm 3.x): copying and decoding a CBOR-encoded event of
+    /// `len` bytes, charged before it is decoded.
+    pub fn on_actor_event_validate(&self, len: usize) -> GasCharge {
+        let n = count_u64(len);
+        compute(
+            "OnActorEventValidate",
+            self.block_memcpy.apply(n)
+                + self.block_allocate.apply(n)
+                + self.event_validation.apply(n),
+        )
+    }
+
+    /// `OnActorEventAccept` (ref-fvm 3.x): keeping a valid event of `len` encoded bytes with
+    /// `indexed_elements` indexed keys and values totalling `indexed_bytes`. The stamped event
+    /// is estimated at [`EVENT_FRAMING_BYTES`] more than the event; it is copied three times,
+    /// allocated twice and hashed once into the events AMT (all but one copy and one allocation
+    /// as other gas).
+    pub fn on_actor_event_accept(
+        &self,
+        indexed_elements: usize,
+        indexed_bytes: usize,
+        len: usize,
+    ) -> GasCharge {
+        let size = count_u64(len).saturating_add(EVENT_FRAMING_BYTES);
+        let memcpy = self.block_memcpy.apply(size);
+        let alloc = self.block_allocate.apply(size);
+        let hash = self.hashing.blake2b_256.apply(size);
+        let indexing = self.event_index_element.flat * count_u64(indexed_elements)
+            + self.event_index_element.scale * count_u64(indexed_bytes);
+        GasCharge::named(
+            "OnActorEventAccept",
+            memcpy + alloc,
+            indexing + memcpy * 2u64 + alloc + hash,
         )
     }
 

@@ -53,6 +53,15 @@ impl BlockRegistry {
         if self.is_full() {
             return Err(syscall_error(ErrorNumber::LimitExceeded, "too many blocks"));
         }
+        // Under ref-fvm 4.x rules every block arrives here with an allowed codec already; under
+        // 3.x rules this is where a block opened or created with another codec is refused
+        // (after its gas was charged).
+        if !super::ipld::ALLOWED_CODECS.contains(&block.codec()) {
+            return Err(syscall_error(
+                ErrorNumber::IllegalCodec,
+                format!("codec {} not allowed", block.codec()),
+            ));
+        }
         if check {
             if let Some(k) = block.links().iter().find(|k| !self.reachable.contains(k)) {
                 return Err(syscall_error(

@@ -12,6 +12,7 @@ mod blocks;
 pub mod commd;
 pub mod crypto;
 mod filecoin;
+mod fvm3;
 pub mod ipld;
 
 use anyhow::anyhow;
@@ -27,13 +28,14 @@ use fvm_ipld_blockstore::Blockstore;
 use multihash_codetable::MultihashDigest;
 
 pub use blocks::{BlockRegistry, BlockStat, FIRST_BLOCK_ID};
+pub use fvm3::{draw_randomness, RandomnessSource};
 
 use crate::call_manager::{
     syscall_error, Block, CallManager, Classify, Entrypoint, ExecutionError, InvocationResult,
     IpldOp, Result, NO_DATA_BLOCK_ID,
 };
 use crate::gas::limits::{MAX_EVENT_ENTRIES, MAX_EVENT_KEY_LEN, MAX_EVENT_VALUES_LEN};
-use crate::gas::{Gas, PriceList};
+use crate::gas::{Gas, KernelGeneration, PriceList};
 use crate::machine::Externs;
 
 /// What a send (or upgrade) hands back to the calling actor.
@@ -76,6 +78,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
 
     fn charge(&self, charge: crate::gas::GasCharge) -> Result<()> {
         self.call_manager.charge(charge)
+    }
+
+    /// Whether ref-fvm 4.x rules apply (IPLD reachability and link accounting); ref-fvm 3.x
+    /// (network versions 18 to 20) has neither.
+    fn tracks_links(&self) -> bool {
+        self.prices().generation == KernelGeneration::Fvm4
     }
 
     // ---------------- gas ----------------
@@ -245,7 +253,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
 
     /// `self::root`: the actor's state root, made reachable.
     pub fn root(&mut self) -> Result<Cid> {
-        self.charge(self.prices().on_get_root())?;
+        if self.tracks_links() {
+            self.charge(self.prices().on_get_root())?;
+        }
         let cid = self
             .call_manager
             .get_actor(self.actor_id)?
@@ -268,8 +278,10 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 "cannot update the state-root while read-only",
             ));
         }
-        self.charge(self.prices().on_set_root())?;
-        if !self.blocks.is_reachable(&new) {
+        if self.tracks_links() {
+            self.charge(self.prices().on_set_root())?;
+        }
+        if self.tracks_links() && !self.blocks.is_reachable(&new) {
             return Err(err(
                 ErrorNumber::NotFound,
                 format!("new root cid not reachable: {new}"),
@@ -327,7 +339,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// `ipld::block_open`.
     pub fn block_open(&mut self, cid: &Cid) -> Result<(u32, BlockStat)> {
         self.charge(self.prices().on_block_open_base())?;
-        if !self.blocks.is_reachable(cid) {
+        if self.tracks_links() && !self.blocks.is_reachable(cid) {
             return Err(err(
                 ErrorNumber::NotFound,
                 format!("block not reachable: {cid}"),
@@ -342,7 +354,11 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .ok_or_else(|| ExecutionError::Fatal(anyhow!("missing reachable state: {cid}")))?;
         // Traced once the block is loaded, before its links are scanned (and charged).
         self.call_manager.trace_ipld(IpldOp::Get, *cid, data.len());
-        let links = ipld::scan_links(cid.codec(), &data, self.prices(), &self.call_manager.gas)?;
+        let links = if self.tracks_links() {
+            ipld::scan_links(cid.codec(), &data, self.prices(), &self.call_manager.gas)?
+        } else {
+            Vec::new()
+        };
         self.charge(self.prices().on_block_open(data.len(), links.len()))?;
         let block = Block::new(cid.codec(), data, links);
         let stat = BlockStat {
@@ -360,6 +376,13 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 ErrorNumber::LimitExceeded,
                 "blocks may not be larger than 1MiB",
             ));
+        }
+        if !self.tracks_links() {
+            // ref-fvm 3.x: charged first; the codec is checked when the block is stored.
+            self.charge(self.prices().on_block_create(data.len(), 0))?;
+            return self
+                .blocks
+                .put_reachable(Block::new(codec, data, Vec::new()));
         }
         if !ipld::ALLOWED_CODECS.contains(&codec) {
             return Err(err(
@@ -464,6 +487,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
 
     /// `network::tipset_cid`: only strictly past, non-negative epochs.
     pub fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid> {
+        if self.prices().generation == KernelGeneration::Fvm3 {
+            return self.tipset_cid_within_finality(epoch);
+        }
         if epoch < 0 {
             return Err(err(ErrorNumber::IllegalArgument, "epoch is negative"));
         }

@@ -125,9 +125,12 @@ impl NetworkConfig {
     }
 
     /// Checks that the network version is one Fern executes (with this configuration's choice
-    /// about the development version).
+    /// about the development version), and that the price list follows that version's kernel
+    /// rules ([`gas::KernelGeneration`]): a hand-edited configuration pairing, say, nv18 with a
+    /// ref-fvm 4.x table would link the wrong syscalls, so it is refused as unsupported.
     pub fn check(&self) -> Result<(), UnsupportedNetworkVersion> {
         price_list(self.network_version, self.development_versions)
+            .filter(|p| p.generation == self.price_list.generation)
             .map(|_| ())
             .ok_or(UnsupportedNetworkVersion(self.network_version))
     }

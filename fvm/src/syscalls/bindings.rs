@@ -17,6 +17,8 @@ use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{syscall_error, Classify, Result};
 use crate::gas::limits::MAX_ARTIFACT_NAME_LEN;
 use crate::gas::Gas;
+use crate::gas::KernelGeneration;
+use crate::kernel::RandomnessSource;
 use crate::machine::Externs;
 
 macro_rules! unit {
@@ -82,11 +84,18 @@ fn token(v: &TokenAmount) -> Result<sys::TokenAmount> {
     sys::TokenAmount::try_from(v).or_fatal()
 }
 
-/// Defines every import in `linker`; `actor::upgrade_actor` only if `upgrade_actor`.
+/// Defines every import of `generation`'s syscall set in `linker`; `actor::upgrade_actor` only
+/// under ref-fvm 4.x rules and if `upgrade_actor`.
+///
+/// The ref-fvm 3.x set (network versions 18 to 20) has other signatures for
+/// `event::emit_event`, `rand::get_chain_randomness`, `rand::get_beacon_randomness` and
+/// `self::self_destruct`, and no `crypto::verify_bls_aggregate` (FIPS/versions.md §3).
 pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
     l: &mut Linker<Data<B, E>>,
     upgrade_actor: bool,
+    generation: KernelGeneration,
 ) -> anyhow::Result<()> {
+    let fvm4 = generation == KernelGeneration::Fvm4;
     // ---------------- vm ----------------
     l.func_wrap(
         "vm",
@@ -195,9 +204,21 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
     value!(l, "self", "current_balance", sys::TokenAmount, |k, m| {
         token(&k.current_balance()?)
     });
-    unit!(l, "self", "self_destruct", |k, m, burn: u32| {
-        k.self_destruct(burn > 0)
-    });
+    if fvm4 {
+        unit!(l, "self", "self_destruct", |k, m, burn: u32| {
+            k.self_destruct(burn > 0)
+        });
+    } else {
+        unit!(
+            l,
+            "self",
+            "self_destruct",
+            |k, m, addr_off: u32, addr_len: u32| {
+                let beneficiary = read_address(m, addr_off, addr_len)?;
+                k.self_destruct_to(&beneficiary)
+            }
+        );
+    }
 
     // ---------------- actor ----------------
     value!(
@@ -312,41 +333,18 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         |k, m, id: u64| { token(&k.balance_of(id)?) }
     );
 
-    if upgrade_actor {
+    if upgrade_actor && fvm4 {
         link_upgrade_actor(l)?;
     }
 
     // ---------------- crypto ----------------
-    super::crypto_bindings::link(l)?;
+    super::crypto_bindings::link(l, fvm4)?;
 
-    // ---------------- event ----------------
-    unit!(
-        l,
-        "event",
-        "emit_event",
-        |k, m, ent_off: u32, count: u32, key_off: u32, key_len: u32, val_off: u32, val_len: u32| {
-            let headers: Vec<sys::EventEntry> = memory::read_values(m, ent_off, count)?;
-            let keys = slice(m, key_off, key_len)?;
-            let values = slice(m, val_off, val_len)?;
-            k.emit_event(&headers, keys, values)
-        }
-    );
-
-    // ---------------- rand ----------------
-    value!(
-        l,
-        "rand",
-        "get_chain_randomness",
-        [u8; 32],
-        |k, m, epoch: i64| { k.chain_randomness(epoch) }
-    );
-    value!(
-        l,
-        "rand",
-        "get_beacon_randomness",
-        [u8; 32],
-        |k, m, epoch: i64| { k.beacon_randomness(epoch) }
-    );
+    if fvm4 {
+        link_events_and_randomness(l)?;
+    } else {
+        link_events_and_randomness_fvm3(l)?;
+    }
 
     // ---------------- gas ----------------
     unit!(
@@ -431,6 +429,74 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
             }
             // Artifacts are diagnostics only; Fern does not write them anywhere.
             Ok(())
+        }
+    );
+    Ok(())
+}
+
+/// `event::emit_event` and `rand::*` under ref-fvm 4.x rules.
+fn link_events_and_randomness<B: Blockstore + 'static, E: Externs + 'static>(
+    l: &mut Linker<Data<B, E>>,
+) -> anyhow::Result<()> {
+    // ---------------- event ----------------
+    unit!(
+        l,
+        "event",
+        "emit_event",
+        |k, m, ent_off: u32, count: u32, key_off: u32, key_len: u32, val_off: u32, val_len: u32| {
+            let headers: Vec<sys::EventEntry> = memory::read_values(m, ent_off, count)?;
+            let keys = slice(m, key_off, key_len)?;
+            let values = slice(m, val_off, val_len)?;
+            k.emit_event(&headers, keys, values)
+        }
+    );
+
+    // ---------------- rand ----------------
+    value!(
+        l,
+        "rand",
+        "get_chain_randomness",
+        [u8; 32],
+        |k, m, epoch: i64| { k.chain_randomness(epoch) }
+    );
+    value!(
+        l,
+        "rand",
+        "get_beacon_randomness",
+        [u8; 32],
+        |k, m, epoch: i64| { k.beacon_randomness(epoch) }
+    );
+
+    Ok(())
+}
+
+/// `event::emit_event(event_off, event_len)` and `rand::*(pers, round, entropy_off,
+/// entropy_len)` under ref-fvm 3.x rules.
+fn link_events_and_randomness_fvm3<B: Blockstore + 'static, E: Externs + 'static>(
+    l: &mut Linker<Data<B, E>>,
+) -> anyhow::Result<()> {
+    unit!(l, "event", "emit_event", |k, m, off: u32, len: u32| {
+        let raw = slice(m, off, len)?;
+        k.emit_event_cbor(raw)
+    });
+    value!(
+        l,
+        "rand",
+        "get_chain_randomness",
+        [u8; 32],
+        |k, m, pers: i64, round: i64, ent_off: u32, ent_len: u32| {
+            let entropy = slice(m, ent_off, ent_len)?;
+            k.draw_randomness(RandomnessSource::Chain, pers, round, entropy)
+        }
+    );
+    value!(
+        l,
+        "rand",
+        "get_beacon_randomness",
+        [u8; 32],
+        |k, m, pers: i64, round: i64, ent_off: u32, ent_len: u32| {
+            let entropy = slice(m, ent_off, ent_len)?;
+            k.draw_randomness(RandomnessSource::Beacon, pers, round, entropy)
         }
     );
     Ok(())

@@ -65,9 +65,11 @@ macro_rules! value {
     };
 }
 
-/// Defines the `crypto` imports.
+/// Defines the `crypto` imports; `crypto::verify_bls_aggregate` only under ref-fvm 4.x rules
+/// (`bls_aggregate`), where it first appeared.
 pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
     l: &mut Linker<Data<B, E>>,
+    bls_aggregate: bool,
 ) -> anyhow::Result<()> {
     value!(l, "hash", u32, |k,
                             m,
@@ -115,31 +117,9 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
             })
         }
     );
-    value!(
-        l,
-        "verify_bls_aggregate",
-        i32,
-        |k, m, n: u32, sig_off: u32, keys_off: u32, data_off: u32, lens_off: u32| {
-            let keys_len = n
-                .checked_mul(BLS_PUB_LEN as u32)
-                .ok_or_else(|| syscall_error(ErrorNumber::IllegalArgument, "too many signers"))?;
-            let sig: [u8; BLS_SIG_LEN] = slice(m, sig_off, BLS_SIG_LEN as u32)?
-                .try_into()
-                .map_err(|_| syscall_error(ErrorNumber::IllegalArgument, "bad signature"))?;
-            let keys: Vec<[u8; BLS_PUB_LEN]> = slice(m, keys_off, keys_len)?
-                .chunks_exact(BLS_PUB_LEN)
-                .map(|c| c.try_into().expect("chunk of the key length"))
-                .collect();
-            let lens: Vec<u32> = read_values(m, lens_off, n)?;
-            let total = lens.iter().fold(0u32, |a, b| a.wrapping_add(*b));
-            let data = slice(m, data_off, total)?;
-            Ok(if k.verify_bls_aggregate(&sig, &keys, data, &lens)? {
-                0
-            } else {
-                -1
-            })
-        }
-    );
+    if bls_aggregate {
+        link_verify_bls_aggregate(l)?;
+    }
     value!(
         l,
         "recover_secp_public_key",
@@ -250,5 +230,37 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
             Ok(out?)
         },
     )?;
+    Ok(())
+}
+
+/// Defines `crypto::verify_bls_aggregate` (ref-fvm 4.x rules only).
+fn link_verify_bls_aggregate<B: Blockstore + 'static, E: Externs + 'static>(
+    l: &mut Linker<Data<B, E>>,
+) -> anyhow::Result<()> {
+    value!(
+        l,
+        "verify_bls_aggregate",
+        i32,
+        |k, m, n: u32, sig_off: u32, keys_off: u32, data_off: u32, lens_off: u32| {
+            let keys_len = n
+                .checked_mul(BLS_PUB_LEN as u32)
+                .ok_or_else(|| syscall_error(ErrorNumber::IllegalArgument, "too many signers"))?;
+            let sig: [u8; BLS_SIG_LEN] = slice(m, sig_off, BLS_SIG_LEN as u32)?
+                .try_into()
+                .map_err(|_| syscall_error(ErrorNumber::IllegalArgument, "bad signature"))?;
+            let keys: Vec<[u8; BLS_PUB_LEN]> = slice(m, keys_off, keys_len)?
+                .chunks_exact(BLS_PUB_LEN)
+                .map(|c| c.try_into().expect("chunk of the key length"))
+                .collect();
+            let lens: Vec<u32> = read_values(m, lens_off, n)?;
+            let total = lens.iter().fold(0u32, |a, b| a.wrapping_add(*b));
+            let data = slice(m, data_off, total)?;
+            Ok(if k.verify_bls_aggregate(&sig, &keys, data, &lens)? {
+                0
+            } else {
+                -1
+            })
+        }
+    );
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::call_manager::{
     CallManager, Entrypoint, ExecutionError, Invocation, InvocationResult, Result, NO_DATA_BLOCK_ID,
 };
 use crate::engine::MEMORY_EXPORT;
-use crate::gas::Gas;
+use crate::gas::{Gas, KernelGeneration};
 use crate::kernel::{BlockRegistry, Kernel};
 use crate::machine::Externs;
 
@@ -191,14 +191,14 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
             .map_err(|e| Abort::Fatal(anyhow::anyhow!("cannot load actor code {code}: {e}")))?
     };
 
-    let upgrade_actor = store
-        .data()
-        .kernel
-        .call_manager
-        .machine
-        .config
-        .upgrade_actor;
-    let linker = cached_linker::<B, E>(engine, upgrade_actor).map_err(Abort::Fatal)?;
+    let syscalls = {
+        let cm = &store.data().kernel.call_manager;
+        SyscallSet {
+            upgrade_actor: cm.machine.config.upgrade_actor,
+            generation: cm.price_list().generation,
+        }
+    };
+    let linker = cached_linker::<B, E>(engine, syscalls).map_err(Abort::Fatal)?;
 
     // Initial memory and table are paid for before instantiation.
     let min_memory = module
@@ -254,6 +254,13 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
         .ok_or_else(|| Abort::Fatal(anyhow::anyhow!("actor has no memory export")))?;
     store.data_mut().memory = Some(memory);
 
+    if syscalls.generation == KernelGeneration::Fvm3 {
+        // ref-fvm 3.x looks `invoke` up with its exact type, and a module without it is a fatal
+        // error rather than an invalid receiver.
+        instance
+            .get_typed_func::<(u32,), u32>(&mut *store, export)
+            .map_err(|e| Abort::Fatal(e.context(format!("no {export} export"))))?;
+    }
     let func = instance.get_func(&mut *store, export).ok_or_else(|| {
         Abort::Exit(
             ExitCode::SYS_INVALID_RECEIVER,
@@ -280,12 +287,20 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
     }
 }
 
-/// A cached linker: its engine, the store-data type it serves, whether it links
-/// `actor::upgrade_actor`, and the linker itself.
+/// Which syscalls a linker defines: the generation's set, and whether `actor::upgrade_actor`
+/// is among them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SyscallSet {
+    upgrade_actor: bool,
+    generation: KernelGeneration,
+}
+
+/// A cached linker: its engine, the store-data type it serves, its syscall set, and the linker
+/// itself.
 type LinkerEntry = (
     crate::engine::Engine,
     std::any::TypeId,
-    bool,
+    SyscallSet,
     Box<dyn std::any::Any>,
 );
 
@@ -299,20 +314,17 @@ thread_local! {
     static LINKERS: std::cell::RefCell<Vec<LinkerEntry>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The syscall linker for `engine` and this store-data type, with or without
-/// `actor::upgrade_actor`, built on first use.
+/// The syscall linker for `engine`, this store-data type and `syscalls`, built on first use.
 fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
     engine: &crate::engine::Engine,
-    upgrade_actor: bool,
+    syscalls: SyscallSet,
 ) -> anyhow::Result<SharedLinker<B, E>> {
     let ty = std::any::TypeId::of::<InvocationData<B, E>>();
     let found = LINKERS.with(|cache| {
         cache.borrow().iter().find_map(|(e, t, u, l)| {
-            (*t == ty
-                && *u == upgrade_actor
-                && wasmtime::Engine::same(e.wasmtime(), engine.wasmtime()))
-            .then(|| l.downcast_ref::<SharedLinker<B, E>>().cloned())
-            .flatten()
+            (*t == ty && *u == syscalls && wasmtime::Engine::same(e.wasmtime(), engine.wasmtime()))
+                .then(|| l.downcast_ref::<SharedLinker<B, E>>().cloned())
+                .flatten()
         })
     });
     if let Some(l) = found {
@@ -320,12 +332,12 @@ fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
     }
     let mut linker = wasmtime::Linker::new(engine.wasmtime());
     linker.allow_shadowing(true);
-    bindings::link(&mut linker, upgrade_actor)?;
+    bindings::link(&mut linker, syscalls.upgrade_actor, syscalls.generation)?;
     let shared: SharedLinker<B, E> = std::rc::Rc::new(std::cell::RefCell::new(linker));
     LINKERS.with(|cache| {
         cache
             .borrow_mut()
-            .push((engine.clone(), ty, upgrade_actor, Box::new(shared.clone())))
+            .push((engine.clone(), ty, syscalls, Box::new(shared.clone())))
     });
     Ok(shared)
 }

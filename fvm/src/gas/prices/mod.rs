@@ -1,10 +1,12 @@
 //! The price tables and which network version uses which.
 //!
-//! ref-fvm 4.8 (and therefore Filecoin mainnet) has had two tables in the versions Fern supports:
-//! the one introduced by the Watermelon upgrade (nv21) and the one introduced by Teep (nv25),
-//! which differs only in seal-verification prices. Each network version names its table here;
-//! a new table is added by deriving from the previous one and listing what changed.
+//! Filecoin mainnet has had three tables in the versions Fern supports: Hygge's (nv18 to nv20,
+//! ref-fvm 3.x), the one introduced by the Watermelon upgrade (nv21, ref-fvm 4.x) and the one
+//! introduced by Teep (nv25), which differs only in seal-verification prices. Each network
+//! version names its table here; a new table is added by deriving from another and listing what
+//! changed.
 
+mod hygge;
 mod teep;
 mod watermelon;
 
@@ -40,6 +42,9 @@ const fn flat_plus(flat: u64, scale: u64) -> ScalingCost {
     }
 }
 
+/// The table of nv18 to nv20 (Hygge, ref-fvm 3.x rules).
+pub static HYGGE: PriceList = hygge::TABLE;
+
 /// The table introduced at nv21 (Watermelon).
 pub static WATERMELON: PriceList = watermelon::TABLE;
 
@@ -47,7 +52,7 @@ pub static WATERMELON: PriceList = watermelon::TABLE;
 pub static TEEP: PriceList = teep::TABLE;
 
 /// The first network version Fern executes.
-pub const MIN_NETWORK_VERSION: NetworkVersion = NetworkVersion::V21;
+pub const MIN_NETWORK_VERSION: NetworkVersion = NetworkVersion::V18;
 
 /// The last network version Fern executes.
 pub const MAX_NETWORK_VERSION: NetworkVersion = NetworkVersion::V29;
@@ -66,7 +71,10 @@ pub fn development_price_list_for(nv: NetworkVersion) -> Option<&'static PriceLi
 /// The price list in force at network version `nv`, or `None` if Fern does not support it.
 pub fn price_list_for(nv: NetworkVersion) -> Option<&'static PriceList> {
     let table = match nv {
-        NetworkVersion::V21 => &WATERMELON, // Watermelon: introduces this table.
+        NetworkVersion::V18 => &HYGGE,      // Hygge: ref-fvm 3.x (actors v10).
+        NetworkVersion::V19 => &HYGGE,      // Lightning: unchanged (actors v11).
+        NetworkVersion::V20 => &HYGGE,      // Thunder: unchanged (actors v11).
+        NetworkVersion::V21 => &WATERMELON, // Watermelon: ref-fvm 4.x, introduces this table.
         NetworkVersion::V22 => &WATERMELON, // Dragon: unchanged.
         NetworkVersion::V23 => &WATERMELON, // Waffle: unchanged.
         NetworkVersion::V24 => &WATERMELON, // TukTuk: unchanged.

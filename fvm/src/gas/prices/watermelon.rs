@@ -1,8 +1,8 @@
 //! The price table introduced at network version 21 (Watermelon), in force through nv24.
 
 use super::super::{
-    AggregateSealPrice, AggregateSealPrices, Gas, HashPrices, PostPrices, PriceList, ScalingCost,
-    StepCost, WasmGasPrices,
+    AggregateSealPrice, AggregateSealPrices, Gas, HashPrices, KernelGeneration, PostPrices,
+    PriceList, ScalingCost, StepCost, WasmGasPrices,
 };
 use super::{flat_plus, gas, per_byte, step};
 use fern_shared::sector::{RegisteredPoStProof as PoSt, RegisteredSealProof as Seal};
@@ -48,6 +48,8 @@ const WINDOW_POST: ScalingCost = flat_plus(117_680_921, 43_780);
 
 /// The Watermelon table.
 pub(super) const TABLE: PriceList = PriceList {
+    generation: KernelGeneration::Fvm4,
+
     // A message's inclusion is priced as if it were 36 bytes longer than it is.
     chain_message_compute: ScalingCost::fixed(gas(38_863)),
     chain_message_storage: flat_plus(36 * 1300, 1300),
@@ -98,6 +100,10 @@ pub(super) const TABLE: PriceList = PriceList {
 
     // Flat: 19 skip-list hops of 5800 gas, 15000 for the lookup itself, 21000 for the extern.
     chain_lookback: flat_plus(5_800 * 19 + 15_000 + 21_000, 75),
+    // ref-fvm 3.x charges, absent from this table.
+    randomness_base: Gas::ZERO,
+    tipset_cid_latest: Gas::ZERO,
+    tipset_cid_historical: Gas::ZERO,
 
     block_memcpy: ScalingCost::per_unit(Gas::from_milligas(400)),
     block_allocate: per_byte(2),
@@ -113,6 +119,9 @@ pub(super) const TABLE: PriceList = PriceList {
 
     event_per_entry: flat_plus(2_000, 1_400),
     utf8_validation: flat_plus(500, 16),
+    // ref-fvm 3.x charges, absent from this table.
+    event_validation: ScalingCost::ZERO,
+    event_index_element: ScalingCost::ZERO,
 
     builtin_actor_manifest_lookup: Gas::ZERO,
     network_context: Gas::ZERO,
