@@ -334,8 +334,15 @@ pub type FernExecutor = Executor<RecordingStore, TestExterns>;
 /// pairs at once (a call stack may hold up to 1 024 instances, and Fern's engine leaves it to
 /// its users not to run more call stacks at once than its instance pool was sized for).
 struct Engines {
-    reference: EnginePool,
+    reference: RefPool,
     fern: Engine,
+}
+
+/// The oracle's engine pool: ref-fvm 4.8's, or 3.14's for network versions 18 to 20.
+#[derive(Clone)]
+enum RefPool {
+    V4(EnginePool),
+    V3(fvm3::engine::EnginePool),
 }
 
 fn free_engines() -> &'static Mutex<HashMap<u32, Vec<Engines>>> {
@@ -352,9 +359,78 @@ fn lease_engines(nv: NetworkVersion, network: &fvm::machine::NetworkConfig) -> R
     match leased {
         Some(e) => Ok(e),
         None => Ok(Engines {
-            reference: EnginePool::new(network.into())?,
+            reference: if uses_ref3(nv) {
+                let nc = fvm3::machine::NetworkConfig::new(u32::from(nv).into());
+                RefPool::V3(fvm3::engine::EnginePool::new_default((&nc).into())?)
+            } else {
+                RefPool::V4(EnginePool::new(network.into())?)
+            },
             fern: Engine::for_network(fern_nv(nv))?,
         }),
+    }
+}
+
+/// Whether the oracle at `nv` is ref-fvm 3.14 ([`crate::ref_vm3`]) rather than 4.8.
+pub fn uses_ref3(nv: NetworkVersion) -> bool {
+    crate::ref_vm3::VERSIONS.contains(&u32::from(nv))
+}
+
+/// The oracle's executor: ref-fvm 4.8, or 3.14 at network versions 18 to 20.
+pub enum Reference {
+    /// ref-fvm 4.8.
+    V4(RefExecutor),
+    /// ref-fvm 3.14.
+    V3(Box<crate::ref_vm3::Ref3Executor>),
+}
+
+impl Reference {
+    /// Applies `msg`: the receipt and everything observable, or the fatal error.
+    pub fn execute(
+        &mut self,
+        msg: &Message,
+        kind: RefKind,
+    ) -> Result<(fvm_shared::receipt::Receipt, Observed, Option<String>)> {
+        match self {
+            Reference::V4(exec) => {
+                let r = exec.execute_message(msg.clone(), kind, raw_len(msg))?;
+                let failure = r.failure_info.as_ref().map(|f| f.to_string());
+                Ok((r.msg_receipt.clone(), ref_observed(&r), failure))
+            }
+            Reference::V3(exec) => {
+                let (receipt, observed) =
+                    crate::ref_vm3::execute(exec, msg, matches!(kind, RefKind::Implicit))?;
+                Ok((receipt, observed, None))
+            }
+        }
+    }
+
+    /// Flushes the state tree: the new root.
+    pub fn flush(&mut self) -> Result<Cid> {
+        match self {
+            Reference::V4(exec) => exec.flush(),
+            Reference::V3(exec) => crate::ref_vm3::flush(exec),
+        }
+    }
+
+    /// The id `addr` resolves to.
+    pub fn lookup(&self, addr: &Address) -> Result<Option<ActorID>> {
+        match self {
+            Reference::V4(exec) => Ok(exec.state_tree().lookup_id(addr)?),
+            Reference::V3(exec) => crate::ref_vm3::lookup(exec, addr),
+        }
+    }
+
+    /// Actor `id`'s record.
+    pub fn actor(&self, id: ActorID) -> Result<Option<ActorState>> {
+        match self {
+            Reference::V4(exec) => Ok(exec.state_tree().get_actor(id)?),
+            Reference::V3(exec) => crate::ref_vm3::actor(exec, id),
+        }
+    }
+
+    /// Whether the oracle is ref-fvm 3.14, whose traces have no `Log` or `Ipld` events.
+    pub fn is_v3(&self) -> bool {
+        matches!(self, Reference::V3(_))
     }
 }
 
@@ -554,8 +630,8 @@ fn ref_machine_config(nv: NetworkVersion, genesis: &Genesis) -> fvm::machine::Ma
 pub struct Pair {
     /// The network version.
     pub nv: NetworkVersion,
-    /// ref-fvm.
-    pub reference: RefExecutor,
+    /// The oracle: ref-fvm 4.8, or 3.14 at network versions 18 to 20.
+    pub reference: Reference,
     /// Fern.
     pub fern: FernExecutor,
     /// The genesis both started from.
@@ -598,13 +674,27 @@ impl Pair {
     }
 
     /// A pair on `genesis` with the given Fern settings.
-    pub fn on_with(nv: NetworkVersion, genesis: Arc<Genesis>, side: FernSide) -> Self {
-        let mc = ref_machine_config(nv, &genesis);
-        let engines = lease_engines(nv, &mc.network).expect("engines build");
-        let machine =
-            DefaultMachine::new(&mc, genesis.store(), TestExterns).expect("ref-fvm machine");
-        let reference =
-            RefExecutor::new(engines.reference.clone(), machine).expect("ref-fvm executor");
+    pub fn on_with(nv: NetworkVersion, genesis: Arc<Genesis>, mut side: FernSide) -> Self {
+        let engines = if uses_ref3(nv) {
+            // ref-fvm 3.14 has no `actor::upgrade_actor` at all.
+            side.upgrade_actor = false;
+            lease_engines(nv, &fvm::machine::NetworkConfig::new(NetworkVersion::V21))
+        } else {
+            lease_engines(nv, &ref_machine_config(nv, &genesis).network)
+        }
+        .expect("engines build");
+        let reference = match &engines.reference {
+            RefPool::V4(pool) => {
+                let mc = ref_machine_config(nv, &genesis);
+                let machine = DefaultMachine::new(&mc, genesis.store(), TestExterns)
+                    .expect("ref-fvm machine");
+                Reference::V4(RefExecutor::new(pool.clone(), machine).expect("ref-fvm executor"))
+            }
+            RefPool::V3(pool) => Reference::V3(Box::new(
+                crate::ref_vm3::ref3_executor_on(pool.clone(), u32::from(nv), &genesis)
+                    .expect("ref-fvm 3.14 executor"),
+            )),
+        };
         let fern = side
             .executor_on(engines.fern.clone(), nv, &genesis)
             .expect("Fern executor");
@@ -650,9 +740,7 @@ impl Pair {
         kind: RefKind,
     ) -> Result<fvm_shared::receipt::Receipt, String> {
         self.step += 1;
-        let theirs = self
-            .reference
-            .execute_message(msg.clone(), kind, raw_len(&msg));
+        let theirs = self.reference.execute(&msg, kind);
         let bytes = fvm_ipld_encoding::to_vec(&msg).expect("messages encode");
         let fern_msg: fern_shared::message::Message =
             fvm_ipld_encoding::from_slice(&bytes).expect("Fern decodes fvm_shared messages");
@@ -666,7 +754,7 @@ impl Pair {
             (Err(t), Err(_)) => return Err(format!("{t:#}")),
             (Ok(t), Err(o)) => panic!(
                 "step {}: only Fern failed fatally ({:#}); ref-fvm exited {:?}",
-                self.step, o.0, t.msg_receipt.exit_code
+                self.step, o.0, t.0.exit_code
             ),
             (Err(t), Ok(o)) => panic!(
                 "step {}: only ref-fvm failed fatally ({t:#}); Fern exited {}",
@@ -678,11 +766,15 @@ impl Pair {
                 "nv{} step {}: ref failure {:?}, fern failure {:?}",
                 u32::from(self.nv),
                 self.step,
-                theirs.failure_info.as_ref().map(|f| f.to_string()),
+                theirs.2,
                 ours.failure_info
             )
         };
-        let (t, o) = (ref_observed(&theirs), fern_observed(&ours));
+        let t = &theirs.1;
+        let mut o = fern_observed(&ours);
+        if self.reference.is_v3() {
+            o.trace = crate::ref_vm3::comparable_trace(&o.trace);
+        }
         if trace_enabled() {
             eprintln!(
                 "nv{} step {}: exit {} gas {} events {:?} charges {} ret {:02x?}",
@@ -695,6 +787,10 @@ impl Pair {
                 &t.return_data[..t.return_data.len().min(12)]
             );
         }
+        if self.reference.is_v3() {
+            // ref-fvm 3.14 reports no return codec.
+            o.return_codec = None;
+        }
         if let Some(diff) = t.first_difference(&o) {
             panic!("{diff}; {}", ctx());
         }
@@ -704,7 +800,7 @@ impl Pair {
         let ref_root = self.reference.flush().expect("ref-fvm flushes");
         let fern_root = self.fern.flush().expect("Fern flushes");
         assert_eq!(fern_root, ref_root, "state root; {}", ctx());
-        Ok(theirs.msg_receipt)
+        Ok(theirs.0)
     }
 
     /// The code CID of a bundle actor.
@@ -717,16 +813,14 @@ impl Pair {
     /// ref-fvm's record of actor `id`.
     pub fn actor(&self, id: ActorID) -> Option<ActorState> {
         self.reference
-            .state_tree()
-            .get_actor(id)
+            .actor(id)
             .expect("ref-fvm reads its state tree")
     }
 
     /// The id `addr` resolves to in ref-fvm's state.
     pub fn lookup(&self, addr: &Address) -> Option<ActorID> {
         self.reference
-            .state_tree()
-            .lookup_id(addr)
+            .lookup(addr)
             .expect("ref-fvm reads its state tree")
     }
 }

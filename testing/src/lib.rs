@@ -9,6 +9,9 @@
 //! - [`scenario`]: machine settings plus messages with expected exit codes, and a builder;
 //! - [`vm`]: the [`vm::Vm`] trait every VM under test implements, and [`vm::Outcome`];
 //! - [`ref_vm`]: [`vm::Vm`] on ref-fvm;
+//! - [`real_bundles`]: genesis and workload pieces on the real built-in actors (bundles kept
+//!   outside the repository);
+//! - [`ref_vm3`]: the oracle for network versions 18 to 20 (ref-fvm 3.14);
 //! - [`fern_vm`]: [`vm::Vm`] on Fern;
 //! - [`ref_replay`]: a test vector replayed on ref-fvm from the file alone;
 //! - [`scenarios`]: the scenario library;
@@ -19,8 +22,10 @@
 pub mod fern_vm;
 pub mod genesis;
 pub mod harness;
+pub mod real_bundles;
 pub mod ref_replay;
 pub mod ref_vm;
+pub mod ref_vm3;
 pub mod scenario;
 pub mod scenarios;
 pub mod vectorgen;

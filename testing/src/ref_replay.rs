@@ -1,4 +1,4 @@
-//! Replaying a test vector on ref-fvm 4.8 from the file alone: its CAR, randomness rules and
+//! Replaying a test vector on ref-fvm 4.8 (3.14 at network versions 18 to 20) from the file alone: its CAR, randomness rules and
 //! messages, with the machine settings of `FIPS/conformance.md`. This checks that the corpus is
 //! self-contained and means to ref-fvm what it means to Fern, independently of the scenario it
 //! was generated from.
@@ -26,6 +26,9 @@ use crate::scenario::Randomness;
 /// Every way ref-fvm's run of `variant` differs from the vector's postconditions, one line
 /// each (empty when it matches). `Err` when no machine can be built over the vector's state.
 pub fn replay_variant(vector: &TestVector, variant: &Variant) -> Result<Vec<String>> {
+    if crate::ref_vm3::VERSIONS.contains(&variant.nv) {
+        return crate::ref_vm3::replay_variant(vector, variant, &[]);
+    }
     let store = RecordingStore::default();
     vector.load_car(&store).context("loading the CAR")?;
     let pre = &vector.preconditions;
@@ -109,7 +112,7 @@ pub fn replay_variant(vector: &TestVector, variant: &Variant) -> Result<Vec<Stri
 /// States built by ref-fvm's integration `Tester` keep the versioned manifest root
 /// `(version, actors)` in the system actor; ref-fvm runs them with that root as its override
 /// (as Fern's runner does). `None` for on-chain style states.
-fn versioned_manifest(store: &impl Blockstore, root: &Cid) -> Result<Option<Cid>> {
+pub fn versioned_manifest(store: &impl Blockstore, root: &Cid) -> Result<Option<Cid>> {
     let tree = StateTree::new_from_root(store, root)?;
     let system = tree
         .get_actor(0)?

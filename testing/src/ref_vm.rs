@@ -52,6 +52,11 @@ impl ScenarioExterns {
         }
     }
 
+    /// Every draw made so far (by this value and its clones): source and epoch.
+    pub fn draws(&self) -> BTreeSet<(RandomnessSource, ChainEpoch)> {
+        lock(&self.draws).clone()
+    }
+
     fn note(&self, source: RandomnessSource, round: ChainEpoch) {
         lock(&self.draws).insert((source, round));
     }

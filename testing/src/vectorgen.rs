@@ -8,8 +8,9 @@
 //!    than through its own bytes (steps whose length was set by hand), and vectors run without
 //!    actor debugging;
 //! 2. picks four network versions for it ([`network_versions_for`]) so that the corpus covers
-//!    every version from 21 to 29, each price list, and each scenario more than once;
-//! 3. runs it on ref-fvm with recording on ([`RefVm::recorded`]) and writes a vector whose
+//!    every version from 21 to 29, each price list, and each scenario more than once, plus one
+//!    of nv18 to nv20 ([`fvm3_version_for`]), kept when the scenario means the same there;
+//! 3. runs it on its oracle (ref-fvm 4.8, or 3.14 at nv18 to nv20) with recording on ([`RefVm::recorded`]) and writes a vector whose
 //!    CAR holds exactly the pre-state blocks the run read, the code of every actor it invoked,
 //!    and the blocks Fern's machine reads to start (the system actor and the manifest), and
 //!    whose randomness rules are the draws the run made.
@@ -43,13 +44,24 @@ use crate::scenario::{raw_length, run, Scenario, FATAL};
 use crate::scenarios::{all, standard_genesis};
 
 /// The network versions the corpus covers.
-pub const CORPUS_NETWORK_VERSIONS: std::ops::RangeInclusive<u32> = 21..=29;
+pub const CORPUS_NETWORK_VERSIONS: std::ops::RangeInclusive<u32> = 18..=29;
 
 /// Name of the generator in the vectors' `_meta.gen`.
 pub const GENERATOR: &str = "fern_testing::vectorgen";
 
 /// What produced the expected results, in the vectors' `_meta.gen`.
 pub const ORACLE: &str = "ref-fvm 4.8 (fvm_integration_tests)";
+
+/// What produced the expected results of the vectors at network versions 18 to 20.
+pub const ORACLE_FVM3: &str = "ref-fvm 3.14";
+
+/// The ref-fvm 3.x version (18, 19 or 20) scenario number `index` is also written for, rotating.
+/// Only scenarios whose every step ends as the scenario expects on ref-fvm 3.14 are kept at
+/// it: the library is written for the 4.x syscalls, and a test actor importing one that 3.x
+/// does not have fails to link there.
+pub fn fvm3_version_for(index: usize) -> u32 {
+    18 + (index % 3) as u32
+}
 
 /// One file of the corpus.
 #[derive(Debug, Clone)]
@@ -99,13 +111,14 @@ pub fn vector_path(scenario: &Scenario) -> String {
 }
 
 /// Every scenario of the library as the corpus runs it: vector-ready, at each of its network
-/// versions, in library order.
+/// versions (its ref-fvm 3.x version first), in library order.
 pub fn corpus_scenarios(genesis: &std::sync::Arc<Genesis>) -> Vec<Scenario> {
     let mut out = Vec::new();
     for (i, s) in all(genesis).iter().enumerate() {
         let Some(ready) = vector_ready(s) else {
             continue;
         };
+        out.push(ready.at(NetworkVersion::new(fvm3_version_for(i))));
         for nv in network_versions_for(i) {
             out.push(ready.at(NetworkVersion::new(nv)));
         }
@@ -113,33 +126,54 @@ pub fn corpus_scenarios(genesis: &std::sync::Arc<Genesis>) -> Vec<Scenario> {
     out
 }
 
+/// Whether every step of a run ended with the exit code its scenario expects.
+fn as_expected(scenario: &Scenario, outcomes: &[crate::vm::Outcome]) -> bool {
+    scenario
+        .steps
+        .iter()
+        .zip(outcomes)
+        .all(|(step, out)| out.exit_code == step.expect)
+}
+
 /// Generates the whole corpus from the standard genesis, sorted by path.
 pub fn corpus() -> Result<Vec<VectorFile>> {
     let genesis = standard_genesis();
-    let mut files = corpus_scenarios(&genesis)
-        .iter()
-        .map(|s| {
-            let vector = generate(s).with_context(|| format!("generating {}", s.name))?;
-            let mut json = vector.to_json();
-            json.push('\n');
-            Ok(VectorFile {
-                path: vector_path(s),
-                json,
-                vector,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut files = Vec::new();
+    for s in corpus_scenarios(&genesis) {
+        let Some(vector) = generate(&s).with_context(|| format!("generating {}", s.name))? else {
+            continue;
+        };
+        let mut json = vector.to_json();
+        json.push('\n');
+        files.push(VectorFile {
+            path: vector_path(&s),
+            json,
+            vector,
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-/// Runs `scenario` on ref-fvm with recording on and writes its vector.
-pub fn generate(scenario: &Scenario) -> Result<TestVector> {
+/// Runs `scenario` on its oracle (ref-fvm 4.8, or 3.14 at network versions 18 to 20) with
+/// recording on and writes its vector. `None` at a ref-fvm 3.x version when a step does not end
+/// as the scenario expects there (see [`fvm3_version_for`]).
+pub fn generate(scenario: &Scenario) -> Result<Option<TestVector>> {
     let genesis = &scenario.genesis;
     let nv = u32::from(scenario.network_version);
-    let mut vm = RefVm::recorded(scenario)?;
-    let result = run(&mut vm, scenario);
-    let recording = vm.recording();
+    let fvm3 = crate::ref_vm3::VERSIONS.contains(&nv);
+    let (result, recording) = if fvm3 {
+        let mut vm = crate::ref_vm3::RefVm3::recorded(scenario)?;
+        let result = run(&mut vm, scenario);
+        if !as_expected(scenario, &result.outcomes) {
+            return Ok(None);
+        }
+        (result, vm.recording())
+    } else {
+        let mut vm = RefVm::recorded(scenario)?;
+        let result = run(&mut vm, scenario);
+        (result, vm.recording())
+    };
 
     let mut apply_messages = Vec::new();
     let mut receipts = Vec::new();
@@ -214,7 +248,7 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
     }
 
     let labels: Vec<&str> = scenario.steps.iter().map(|s| s.label.as_str()).collect();
-    Ok(TestVector {
+    Ok(Some(TestVector {
         class: "message".into(),
         selector: Default::default(),
         meta: Some(Meta {
@@ -229,9 +263,16 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
                     source: GENERATOR.into(),
                     version: env!("CARGO_PKG_VERSION").into(),
                 },
-                GenData {
-                    source: ORACLE.into(),
-                    version: "4.8".into(),
+                if fvm3 {
+                    GenData {
+                        source: ORACLE_FVM3.into(),
+                        version: "3.14".into(),
+                    }
+                } else {
+                    GenData {
+                        source: ORACLE.into(),
+                        version: "4.8".into(),
+                    }
                 },
             ],
         }),
@@ -256,7 +297,7 @@ pub fn generate(scenario: &Scenario) -> Result<TestVector> {
             receipts,
         },
         randomness,
-    })
+    }))
 }
 
 /// The pre-state blocks a runner reads before the first message: the state tree's path to the
@@ -332,7 +373,8 @@ mod tests {
             assert!(nvs.iter().any(|v| (25..=28).contains(v)));
             assert!(nvs.iter().all(|v| CORPUS_NETWORK_VERSIONS.contains(v)));
             seen.extend(nvs);
+            seen.insert(fvm3_version_for(i));
         }
-        assert_eq!(seen.len(), 9);
+        assert_eq!(seen.len(), 12);
     }
 }

@@ -1,7 +1,8 @@
 //! The committed corpus in `test-vectors/` is exactly what the generator writes today, and it
-//! covers what a conformance corpus must: every network version from 21 to 29, every scenario of
+//! covers what a conformance corpus must: every network version from 18 to 29, every scenario of
 //! the library (which together reach every syscall and executor exit path), multi-message
-//! vectors, events and randomness rules; and ref-fvm, replaying each committed file on its own
+//! vectors, events and randomness rules; and ref-fvm (3.14 at nv18 to nv20, 4.8 from nv21),
+//! replaying each committed file on its own
 //! (not the scenario it came from), agrees with every receipt and root in it. (Replaying it on
 //! Fern is the CLI's test: `cli/tests/corpus.rs`.)
 
@@ -89,9 +90,12 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
         assert_eq!(variants.len(), 1, "{}", f.path);
         *per_nv.entry(variants[0].nv).or_insert(0usize) += 1;
     }
+    // nv18 to nv20 keep only the scenarios that mean the same under ref-fvm 3.x (most test
+    // actors import 4.x-only syscalls and cannot link there; `vectorgen::fvm3_version_for`).
     for nv in CORPUS_NETWORK_VERSIONS {
+        let least = if nv <= 20 { 5 } else { 15 };
         assert!(
-            per_nv.get(&nv).copied().unwrap_or(0) >= 15,
+            per_nv.get(&nv).copied().unwrap_or(0) >= least,
             "nv{nv}: {per_nv:?}"
         );
     }
