@@ -300,11 +300,13 @@ fn open_refuses_damaged_chains() {
 fn real_bundles_when_available() {
     let Some(dir) = std::env::var_os("FERN_BUNDLES_DIR") else {
         eprintln!(
-            "skipped: set FERN_BUNDLES_DIR to a folder of lotus bundle archives (v12.tar.zst ...)"
+            "skipped: set FERN_BUNDLES_DIR to a folder of lotus bundle archives (v10.tar.zst ...)"
         );
         return;
     };
     let nv_of = |v: u32| match v {
+        10 => Some(18),
+        11 => Some(20),
         12 => Some(21),
         13 => Some(22),
         14 => Some(23),
@@ -315,7 +317,7 @@ fn real_bundles_when_available() {
         _ => None,
     };
     let mut tried = 0;
-    for v in 12..=18 {
+    for v in 10..=18 {
         let path = PathBuf::from(&dir).join(format!("v{v}.tar.zst"));
         if !path.exists() {
             continue;
