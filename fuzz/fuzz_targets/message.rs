@@ -1,4 +1,5 @@
-//! Messages on the standard genesis, on Fern and on ref-fvm 4.8: every message of the input must
+//! Messages on the standard genesis, on Fern and on its oracle (ref-fvm 4.8 at nv29, 3.14 at
+//! nv18): every message of the input must
 //! give the same receipt (exit code, return, gas, events, trace) and state root on both, or a
 //! fatal error on both; a message's bytes must decode on both or on neither.
 //!
@@ -13,11 +14,13 @@ use fvm::executor::ApplyKind;
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(init: fern_fuzz::warm_up(), |data: &[u8]| {
+fuzz_target!(init: fern_fuzz::warm_up_for(&fern_fuzz::MESSAGE_VERSIONS), |data: &[u8]| {
     let data = data.to_vec();
     fern_fuzz::deep(move || {
         let mut u = Unstructured::new(&data);
-        let Ok(mut pair) = fern_fuzz::pair(&mut u) else { return };
+        let Ok(mut pair) = fern_fuzz::pair_among(&mut u, &fern_fuzz::MESSAGE_VERSIONS) else {
+            return;
+        };
         for _ in 0..4 {
             let Ok(raw) = u.ratio(1, 4) else { return };
             let msg = if raw {

@@ -40,19 +40,36 @@ pub fn genesis() -> Arc<Genesis> {
 /// covers at 21, 25, 28, 29 and 30).
 pub const VERSIONS: [NetworkVersion; 1] = [NetworkVersion::V29];
 
-/// Builds the genesis and one pair per version, so both VMs have compiled every actor before
-/// the first input: the fuzz targets' `init`, outside libFuzzer's per-input timeout.
-pub fn warm_up() {
-    deep(|| {
-        for nv in VERSIONS {
+/// The network versions the `message` target picks from: nv29, and nv18, where the oracle is
+/// ref-fvm 3.14 and the kernel follows its rules (Fern's core actors link under both syscall
+/// sets; the test actors of the `syscalls` target do not, so that target stays at nv29).
+pub const MESSAGE_VERSIONS: [NetworkVersion; 2] = [NetworkVersion::V29, NetworkVersion::V18];
+
+/// Builds the genesis and one pair per version of `versions`, so both VMs have compiled every
+/// actor before the first input: the fuzz targets' `init`, outside libFuzzer's per-input
+/// timeout.
+pub fn warm_up_for(versions: &[NetworkVersion]) {
+    let versions = versions.to_vec();
+    deep(move || {
+        for nv in versions {
             drop(Pair::on(nv, genesis()));
         }
     })
 }
 
-/// A Fern/ref-fvm pair on the standard genesis at a version chosen by `u`.
+/// [`warm_up_for`] the [`VERSIONS`].
+pub fn warm_up() {
+    warm_up_for(&VERSIONS)
+}
+
+/// A Fern/ref-fvm pair on the standard genesis at a version of [`VERSIONS`] chosen by `u`.
 pub fn pair(u: &mut Unstructured) -> Result<Pair> {
-    let nv = *u.choose(&VERSIONS)?;
+    pair_among(u, &VERSIONS)
+}
+
+/// A Fern/ref-fvm pair on the standard genesis at a version of `versions` chosen by `u`.
+pub fn pair_among(u: &mut Unstructured, versions: &[NetworkVersion]) -> Result<Pair> {
+    let nv = *u.choose(versions)?;
     Ok(Pair::on(nv, genesis()))
 }
 
