@@ -80,26 +80,14 @@ pub fn replay_variant(vector: &TestVector, variant: &Variant) -> Result<Vec<Stri
             .execute_message(msg, ApplyKind::Explicit, len)
             .with_context(|| format!("message {i}: fatal error"))?;
         let got = &ret.msg_receipt;
-        if got.exit_code.value() != want.exit_code {
-            diffs.push(format!(
-                "message {i}: exit code {} vs {}",
-                want.exit_code, got.exit_code
-            ));
-        }
-        if got.return_data.bytes() != want.return_data.0.as_slice() {
-            diffs.push(format!("message {i}: return data differs"));
-        }
-        if got.gas_used != want.gas_used {
-            diffs.push(format!(
-                "message {i}: gas used {} vs {}",
-                want.gas_used, got.gas_used
-            ));
-        }
-        if let Some(events) = &want.events_root {
-            if events.map(|c| c.0) != got.events_root {
-                diffs.push(format!("message {i}: events root differs"));
-            }
-        }
+        diffs.extend(receipt_differences(
+            i,
+            want,
+            got.exit_code.value(),
+            got.return_data.bytes(),
+            got.gas_used,
+            got.events_root,
+        ));
     }
     let got = exec.flush()?;
     let want = vector.postconditions.state_tree.root_cid.0;
@@ -107,6 +95,40 @@ pub fn replay_variant(vector: &TestVector, variant: &Variant) -> Result<Vec<Stri
         diffs.push(format!("state root {want} vs {got}"));
     }
     Ok(diffs)
+}
+
+/// How message `i`'s receipt (exit code, return bytes, gas used, events root) differs from the
+/// vector's `want`, one line per field (the events root only when the vector states one).
+pub fn receipt_differences(
+    i: usize,
+    want: &fern_conformance::vector::Receipt,
+    exit_code: u32,
+    return_data: &[u8],
+    gas_used: u64,
+    events_root: Option<Cid>,
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if exit_code != want.exit_code {
+        diffs.push(format!(
+            "message {i}: exit code {} vs {exit_code}",
+            want.exit_code
+        ));
+    }
+    if return_data != want.return_data.0.as_slice() {
+        diffs.push(format!("message {i}: return data differs"));
+    }
+    if gas_used != want.gas_used {
+        diffs.push(format!(
+            "message {i}: gas used {} vs {gas_used}",
+            want.gas_used
+        ));
+    }
+    if let Some(events) = &want.events_root {
+        if events.map(|c| c.0) != events_root {
+            diffs.push(format!("message {i}: events root differs"));
+        }
+    }
+    diffs
 }
 
 /// States built by ref-fvm's integration `Tester` keep the versioned manifest root

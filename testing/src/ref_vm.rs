@@ -293,50 +293,83 @@ impl Vm for RefVm {
     }
 }
 
+/// Converts one event of a ref-fvm execution trace (`$event` is that generation's
+/// `ExecutionEvent` type path, `$e` a reference to one) to the plain [`TraceEvent`], with
+/// `$($extra)*` as further match arms for the variants only that generation has. ref-fvm 3.14
+/// and 4.8 name the shared variants and their fields alike.
+macro_rules! plain_trace_event {
+    ($($event:ident)::+, $e:expr, { $($extra:tt)* }) => {{
+        let block = |b: &Option<fvm_ipld_encoding::ipld_block::IpldBlock>| {
+            b.as_ref().map(|b| (b.codec, b.data.clone()))
+        };
+        match $e {
+            $($event)::+::GasCharge(c) => TraceEvent::GasCharge {
+                name: c.name.to_string(),
+                compute: c.compute_gas.as_milligas(),
+                other: c.other_gas.as_milligas(),
+            },
+            $($event)::+::Call {
+                from,
+                to,
+                method,
+                params,
+                value,
+                gas_limit,
+                read_only,
+            } => TraceEvent::Call {
+                from: *from,
+                to: to.to_bytes(),
+                method: *method,
+                params: block(params),
+                value: value.atto().to_string(),
+                gas_limit: *gas_limit,
+                read_only: *read_only,
+            },
+            $($event)::+::CallReturn(exit_code, value) => TraceEvent::CallReturn {
+                exit_code: exit_code.value(),
+                value: block(value),
+            },
+            $($event)::+::CallError(e) => TraceEvent::CallError {
+                number: e.1 as u32,
+                message: e.0.clone(),
+            },
+            $($event)::+::InvokeActor { id, state } => TraceEvent::InvokeActor {
+                id: *id,
+                code: state.code,
+                state: state.state,
+                sequence: state.sequence,
+                balance: state.balance.atto().to_string(),
+                delegated_address: state.delegated_address.map(|a| a.to_bytes()),
+            },
+            $($extra)*
+        }
+    }};
+}
+pub(crate) use plain_trace_event;
+
+/// Converts the stamped events of a ref-fvm result (`$events`, either generation's) to plain
+/// records, in emission order.
+macro_rules! plain_events {
+    ($events:expr) => {
+        $events
+            .iter()
+            .map(|e| EventRecord {
+                emitter: e.emitter,
+                entries: e
+                    .event
+                    .entries
+                    .iter()
+                    .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
+                    .collect(),
+            })
+            .collect()
+    };
+}
+pub(crate) use plain_events;
+
 /// One event of ref-fvm's execution trace as plain data (as kept in [`Outcome::trace`]).
 pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
-    let block = |b: &Option<fvm_ipld_encoding::ipld_block::IpldBlock>| {
-        b.as_ref().map(|b| (b.codec, b.data.clone()))
-    };
-    match e {
-        ExecutionEvent::GasCharge(c) => TraceEvent::GasCharge {
-            name: c.name.to_string(),
-            compute: c.compute_gas.as_milligas(),
-            other: c.other_gas.as_milligas(),
-        },
-        ExecutionEvent::Call {
-            from,
-            to,
-            method,
-            params,
-            value,
-            gas_limit,
-            read_only,
-        } => TraceEvent::Call {
-            from: *from,
-            to: to.to_bytes(),
-            method: *method,
-            params: block(params),
-            value: value.atto().to_string(),
-            gas_limit: *gas_limit,
-            read_only: *read_only,
-        },
-        ExecutionEvent::CallReturn(exit_code, value) => TraceEvent::CallReturn {
-            exit_code: exit_code.value(),
-            value: block(value),
-        },
-        ExecutionEvent::CallError(e) => TraceEvent::CallError {
-            number: e.1 as u32,
-            message: e.0.clone(),
-        },
-        ExecutionEvent::InvokeActor { id, state } => TraceEvent::InvokeActor {
-            id: *id,
-            code: state.code,
-            state: state.state,
-            sequence: state.sequence,
-            balance: state.balance.atto().to_string(),
-            delegated_address: state.delegated_address.map(|a| a.to_bytes()),
-        },
+    plain_trace_event!(ExecutionEvent, e, {
         ExecutionEvent::Log(m) => TraceEvent::Log(m.clone()),
         ExecutionEvent::Ipld { op, cid, size } => TraceEvent::Ipld {
             put: matches!(op, fvm::trace::IpldOperation::Put),
@@ -345,21 +378,10 @@ pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
         },
         // `ExecutionEvent` is non-exhaustive; 4.8.4 has no other variant.
         other => TraceEvent::Log(format!("unknown ref-fvm trace event: {other:?}")),
-    }
+    })
 }
 
 /// The events of one message's result as plain records, in emission order.
 pub fn ref_events(ret: &fvm::executor::ApplyRet) -> Vec<EventRecord> {
-    ret.events
-        .iter()
-        .map(|e| EventRecord {
-            emitter: e.emitter,
-            entries: e
-                .event
-                .entries
-                .iter()
-                .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                .collect(),
-        })
-        .collect()
+    plain_events!(ret.events)
 }

@@ -100,19 +100,7 @@ pub fn execute(
     };
     let r = exec.execute_message(msg3, kind, raw_len(msg))?;
     let receipt: Receipt = convert(&r.msg_receipt)?;
-    let events = r
-        .events
-        .iter()
-        .map(|e| EventRecord {
-            emitter: e.emitter,
-            entries: e
-                .event
-                .entries
-                .iter()
-                .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                .collect(),
-        })
-        .collect();
+    let events = crate::ref_vm::plain_events!(r.events);
     let trace: Vec<TraceEvent> = r.exec_trace.iter().map(trace_event).collect();
     let observed = Observed {
         exit_code: r.msg_receipt.exit_code.value(),
@@ -167,51 +155,10 @@ pub fn actor(exec: &Ref3Executor, id: u64) -> Result<Option<fvm::state_tree::Act
 
 /// One event of ref-fvm 3.14's execution trace in the harness's plain form.
 pub fn trace_event(e: &ExecutionEvent) -> TraceEvent {
-    let block = |b: &Option<fvm_ipld_encoding::ipld_block::IpldBlock>| {
-        b.as_ref().map(|b| (b.codec, b.data.clone()))
-    };
-    match e {
-        ExecutionEvent::GasCharge(c) => TraceEvent::GasCharge {
-            name: c.name.to_string(),
-            compute: c.compute_gas.as_milligas(),
-            other: c.other_gas.as_milligas(),
-        },
-        ExecutionEvent::Call {
-            from,
-            to,
-            method,
-            params,
-            value,
-            gas_limit,
-            read_only,
-        } => TraceEvent::Call {
-            from: *from,
-            to: to.to_bytes(),
-            method: *method,
-            params: block(params),
-            value: value.atto().to_string(),
-            gas_limit: *gas_limit,
-            read_only: *read_only,
-        },
-        ExecutionEvent::CallReturn(exit_code, value) => TraceEvent::CallReturn {
-            exit_code: exit_code.value(),
-            value: block(value),
-        },
-        ExecutionEvent::CallError(e) => TraceEvent::CallError {
-            number: e.1 as u32,
-            message: e.0.clone(),
-        },
-        ExecutionEvent::InvokeActor { id, state } => TraceEvent::InvokeActor {
-            id: *id,
-            code: state.code,
-            state: state.state,
-            sequence: state.sequence,
-            balance: state.balance.atto().to_string(),
-            delegated_address: state.delegated_address.map(|a| a.to_bytes()),
-        },
+    crate::ref_vm::plain_trace_event!(ExecutionEvent, e, {
         // `ExecutionEvent` is non-exhaustive; 3.14.2 has no other variant.
         other => TraceEvent::Log(format!("unknown ref-fvm 3 trace event: {other:?}")),
-    }
+    })
 }
 
 /// `trace` without the event kinds ref-fvm 3.14 does not report (`Log`, `Ipld`).
@@ -370,19 +317,7 @@ impl crate::vm::Vm for RefVm3 {
             return_data: ret.msg_receipt.return_data.to_vec(),
             gas_used: ret.msg_receipt.gas_used,
             events_root: ret.msg_receipt.events_root,
-            events: ret
-                .events
-                .iter()
-                .map(|e| EventRecord {
-                    emitter: e.emitter,
-                    entries: e
-                        .event
-                        .entries
-                        .iter()
-                        .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-                        .collect(),
-                })
-                .collect(),
+            events: crate::ref_vm::plain_events!(ret.events),
             trace: ret.exec_trace.iter().map(trace_event).collect(),
         }
     }
@@ -460,26 +395,14 @@ pub fn replay_variant(
             .execute_message(msg, ApplyKind::Explicit, len)
             .with_context(|| format!("message {i}: fatal error"))?;
         let got = &ret.msg_receipt;
-        if got.exit_code.value() != want.exit_code {
-            diffs.push(format!(
-                "message {i}: exit code {} vs {}",
-                want.exit_code, got.exit_code
-            ));
-        }
-        if got.return_data.bytes() != want.return_data.0.as_slice() {
-            diffs.push(format!("message {i}: return data differs"));
-        }
-        if got.gas_used != want.gas_used {
-            diffs.push(format!(
-                "message {i}: gas used {} vs {}",
-                want.gas_used, got.gas_used
-            ));
-        }
-        if let Some(events) = &want.events_root {
-            if events.map(|c| c.0) != got.events_root {
-                diffs.push(format!("message {i}: events root differs"));
-            }
-        }
+        diffs.extend(crate::ref_replay::receipt_differences(
+            i,
+            want,
+            got.exit_code.value(),
+            got.return_data.bytes(),
+            got.gas_used,
+            got.events_root,
+        ));
     }
     let got = exec.flush()?;
     let want = vector.postconditions.state_tree.root_cid.0;

@@ -136,16 +136,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// less than [`TIPSET_CID_FINALITY_FVM3`] back; charged as the previous tipset or an older
     /// one.
     pub fn tipset_cid_within_finality(&self, epoch: ChainEpoch) -> Result<Cid> {
-        if epoch < 0 {
-            return Err(err(ErrorNumber::IllegalArgument, "epoch is negative"));
-        }
-        let offset = self.call_manager.machine.context.epoch - epoch;
-        if offset <= 0 {
-            return Err(err(
-                ErrorNumber::IllegalArgument,
-                "epoch is not in the past",
-            ));
-        }
+        let offset = self.tipset_offset(epoch)?;
         if offset >= TIPSET_CID_FINALITY_FVM3 {
             return Err(err(
                 ErrorNumber::IllegalArgument,

@@ -485,11 +485,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         Ok(self.call_manager.machine.context.circulating_supply.clone())
     }
 
-    /// `network::tipset_cid`: only strictly past, non-negative epochs.
-    pub fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid> {
-        if self.prices().generation == KernelGeneration::Fvm3 {
-            return self.tipset_cid_within_finality(epoch);
-        }
+    /// How many epochs back `epoch` is, for `network::tipset_cid`: only strictly past,
+    /// non-negative epochs (`IllegalArgument` otherwise).
+    fn tipset_offset(&self, epoch: ChainEpoch) -> Result<ChainEpoch> {
         if epoch < 0 {
             return Err(err(ErrorNumber::IllegalArgument, "epoch is negative"));
         }
@@ -500,6 +498,15 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
                 "epoch is not in the past",
             ));
         }
+        Ok(offset)
+    }
+
+    /// `network::tipset_cid`: only strictly past, non-negative epochs.
+    pub fn tipset_cid(&self, epoch: ChainEpoch) -> Result<Cid> {
+        if self.prices().generation == KernelGeneration::Fvm3 {
+            return self.tipset_cid_within_finality(epoch);
+        }
+        let offset = self.tipset_offset(epoch)?;
         self.charge(self.prices().on_tipset_cid(offset))?;
         self.call_manager
             .machine

@@ -12,6 +12,9 @@
 //! - `evm_deploy`: `CreateExternal` of the token contract from an f1 account;
 //! - `erc20_transfer`: the token's `transfer(to, 1)`, two storage writes and a LOG3 event.
 //!
+//! Before the workloads, `vN.startup_cold` and `vN.startup_warm` time compiling every actor of
+//! the bundle (cold on both VMs; Fern also from its filled module cache).
+//!
 //! Each workload first runs once on both VMs, which must agree on every receipt (exit code,
 //! return, gas used, events) and the final state root, or the bench panics.
 
@@ -207,6 +210,15 @@ pub fn bench(dir: &Path, plan: &Plan) {
         };
         let genesis =
             Arc::new(genesis(&car, nv).unwrap_or_else(|e| panic!("{name}: genesis: {e:#}")));
+        let codes: Vec<_> = genesis.builtin.iter().map(|(_, c)| *c).collect();
+        crate::startup_of(
+            &format!("{name}."),
+            &format!("the {name} mainnet bundle"),
+            &genesis.store(),
+            &codes,
+            nv,
+            plan.startup_rounds,
+        );
         let deployed =
             deploy(genesis, nv, &name).unwrap_or_else(|e| panic!("{name}: set-up: {e:#}"));
         for scenario in workloads(&deployed, nv, &name, plan) {

@@ -104,28 +104,50 @@ fn bundle_codes() -> (MemoryBlockstore, Vec<Cid>) {
 
 fn startup(plan: &Plan) {
     let (store, codes) = bundle_codes();
-    let config = EngineConfig::for_network(fern_shared::version::NetworkVersion::V28).unwrap();
+    startup_of(
+        "",
+        "Fern's bundle",
+        &store,
+        &codes,
+        NetworkVersion::V28,
+        plan.startup_rounds,
+    );
+}
+
+/// `{prefix}startup_cold` (every actor of `codes` compiled by a fresh engine on each VM) and
+/// `{prefix}startup_warm` (Fern from its filled compiled-module cache against ref-fvm
+/// compiling), best of `rounds` each, at `nv`.
+pub(crate) fn startup_of(
+    prefix: &str,
+    what: &str,
+    store: &impl fvm_ipld_blockstore::Blockstore,
+    codes: &[Cid],
+    nv: NetworkVersion,
+    rounds: usize,
+) {
+    let config =
+        EngineConfig::for_network(fern_shared::version::NetworkVersion::new(u32::from(nv)))
+            .unwrap();
     let fern_cold = || {
         let start = Instant::now();
         let engine = Engine::new(config).unwrap();
-        engine.preload(&codes, &store).unwrap();
+        engine.preload(codes, store).unwrap();
         start.elapsed()
     };
     let ref_cold = || {
         let start = Instant::now();
-        let nc = fvm::machine::NetworkConfig::new(NetworkVersion::V28);
+        let nc = fvm::machine::NetworkConfig::new(nv);
         let pool = fvm::engine::EnginePool::new((&nc).into()).unwrap();
-        pool.acquire().preload_all(&store, &codes).unwrap();
+        pool.acquire().preload_all(store, codes).unwrap();
         start.elapsed()
     };
-    let (f, r) = alternate(plan.startup_rounds, fern_cold, ref_cold);
+    let (f, r) = alternate(rounds, fern_cold, ref_cold);
     let note = format!(
-        "{} actors of Fern's bundle, seconds, best of {}",
-        codes.len(),
-        plan.startup_rounds
+        "{} actors of {what}, seconds, best of {rounds}",
+        codes.len()
     );
     line(
-        "startup_cold",
+        &format!("{prefix}startup_cold"),
         f.as_secs_f64(),
         r.as_secs_f64(),
         "s",
@@ -133,8 +155,11 @@ fn startup(plan: &Plan) {
         &note,
     );
 
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("fern-bench-cache-{}", std::process::id()));
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "fern-bench-cache-{}-{}",
+        std::process::id(),
+        prefix.trim_end_matches('.')
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let cached = || {
         Engine::with_options(
@@ -146,11 +171,11 @@ fn startup(plan: &Plan) {
         )
         .unwrap()
     };
-    cached().preload(&codes, &store).unwrap(); // fills the cache
+    cached().preload(codes, store).unwrap(); // fills the cache
     let fern_warm = || {
         let start = Instant::now();
         let engine = cached();
-        engine.preload(&codes, &store).unwrap();
+        engine.preload(codes, store).unwrap();
         assert_eq!(
             engine.compilations(),
             0,
@@ -158,13 +183,12 @@ fn startup(plan: &Plan) {
         );
         start.elapsed()
     };
-    let (f, r) = alternate(plan.startup_rounds, fern_warm, ref_cold);
+    let (f, r) = alternate(rounds, fern_warm, ref_cold);
     let note = format!(
-        "Fern from its module cache vs ref-fvm compiling, seconds, best of {}",
-        plan.startup_rounds
+        "{what}: Fern from its module cache vs ref-fvm compiling, seconds, best of {rounds}"
     );
     line(
-        "startup_warm",
+        &format!("{prefix}startup_warm"),
         f.as_secs_f64(),
         r.as_secs_f64(),
         "s",
