@@ -280,12 +280,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         }
         if self.tracks_links() {
             self.charge(self.prices().on_set_root())?;
-        }
-        if self.tracks_links() && !self.blocks.is_reachable(&new) {
-            return Err(err(
-                ErrorNumber::NotFound,
-                format!("new root cid not reachable: {new}"),
-            ));
+            if !self.blocks.is_reachable(&new) {
+                return Err(err(
+                    ErrorNumber::NotFound,
+                    format!("new root cid not reachable: {new}"),
+                ));
+            }
         }
         let mut state = self
             .call_manager
