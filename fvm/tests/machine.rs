@@ -999,16 +999,18 @@ fn scanner_handles_other_tags_and_trailing_bytes() {
         scan_dag_cbor_links(&[0x5f], &mut out),
         Err(LinkScanError::BadHeader(0x5f))
     );
+    // Item counts wrap around as in ref-fvm's release builds: 1 + 2 + (2^64 - 1) - 2 items read
+    // leaves none, so the scan ends there, and so does a map of 2^63 entries.
     assert_eq!(
         scan_dag_cbor_links(
-            &[0x82, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            &[0x82, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xd8, 0x2a],
             &mut out
         ),
-        Err(LinkScanError::CountOverflow)
+        Ok(())
     );
     assert_eq!(
-        scan_dag_cbor_links(&[0xbb, 0x80, 0, 0, 0, 0, 0, 0, 0], &mut out),
-        Err(LinkScanError::CountOverflow)
+        scan_dag_cbor_links(&[0xbb, 0x80, 0, 0, 0, 0, 0, 0, 0, 0xd8, 0x2a], &mut out),
+        Ok(())
     );
     assert!(matches!(
         scan_dag_cbor_links(&[0xd8, 0x2a, 0x42, 0x00, 0x05], &mut out),

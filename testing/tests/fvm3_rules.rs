@@ -45,7 +45,9 @@ const V3B: ActorID = 3001;
 /// - 8: `self::set_root(payload as CID)`;  9: `self::root`, returning the CID bytes;
 /// - 10: send itself `[10, a]` with gas limit `a` until the call depth is exhausted; exit with
 ///   16 + the callee's code, or 50 + the send's error number;
-/// - 11: `vm::exit` with code `a`.
+/// - 11: `vm::exit` with code `a`;
+/// - 12: `crypto::compute_unsealed_sector_cid(seal proof a, payload as pieces)`, returning the CID;
+/// - 13: `block_create(DAG-CBOR, payload)`, `block_link` it and make it the state root.
 const V3_ACTOR: &str = r#"(module
   (import "vm" "exit" (func $exit (param i32 i32 i32 i32) (result i32)))
   (import "ipld" "block_read" (func $block_read (param i32 i32 i32 i32 i32) (result i32)))
@@ -60,6 +62,8 @@ const V3_ACTOR: &str = r#"(module
   (import "self" "root" (func $root (param i32 i32 i32) (result i32)))
   (import "self" "set_root" (func $set_root (param i32) (result i32)))
   (import "send" "send" (func $send (param i32 i32 i32 i64 i32 i64 i64 i64 i64) (result i32)))
+  (import "crypto" "compute_unsealed_sector_cid" (func $commd (param i32 i64 i32 i32 i32 i32) (result i32)))
+  (import "ipld" "block_link" (func $block_link (param i32 i32 i64 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   ;; Its own address (f03000) for op 10.
   (data (i32.const 0x80) "\00\b8\17")
@@ -127,6 +131,17 @@ const V3_ACTOR: &str = r#"(module
         (if (local.get $e)
           (then (drop (call $exit (i32.add (i32.const 50) (local.get $e)) (i32.const 0) (i32.const 0) (i32.const 0)))))
         (drop (call $exit (i32.add (i32.const 16) (i32.load (i32.const 0x100))) (i32.const 0) (i32.const 0) (i32.const 0)))))
+    (if (i32.eq (local.get $op) (i32.const 12))
+      (then
+        (local.set $e (call $commd (i32.const 0x30) (local.get $a) (i32.const 0x1014) (local.get $n) (i32.const 0x3000) (i32.const 100)))
+        (if (i32.eqz (local.get $e)) (then (call $give (i32.const 0x3000) (i32.load (i32.const 0x30)))))))
+    (if (i32.eq (local.get $op) (i32.const 13))
+      (then
+        (local.set $e (call $block_create (i32.const 0x10) (i64.const 0x71) (i32.const 0x1014) (local.get $n)))
+        (if (local.get $e) (then (call $fail (local.get $e))))
+        (local.set $e (call $block_link (i32.const 0x30) (i32.load (i32.const 0x10)) (i64.const 0xb220) (i32.const 32) (i32.const 0x3000) (i32.const 100)))
+        (if (local.get $e) (then (call $fail (local.get $e))))
+        (local.set $e (call $set_root (i32.const 0x3000)))))
     (if (i32.eq (local.get $op) (i32.const 11))
       (then (drop (call $exit (i32.wrap_i64 (local.get $a)) (i32.const 0) (i32.const 0) (i32.const 0)))))
     (if (local.get $e) (then (call $fail (local.get $e))))
@@ -384,6 +399,25 @@ fn fvm3_syscalls_match_ref_fvm_3() {
                 V3,
                 params(8, 0, 0, &empty_list.to_bytes()),
             ));
+            // Unsealed-sector CIDs of no pieces: known proof types, a non-interactive PoRep type
+            // (unknown to ref-fvm 3.x: refused before any charge), an invalid one.
+            for proof in [0, 5, 15, 19, 20] {
+                codes.push(call(&mut p, &mut seq, V3, params(12, proof, 0, &[0x80])));
+            }
+            // A DAG-CBOR state root whose item counts wrap around when the flush walks it for
+            // links (an array of 2^64 - 1 items, then a map of 2^63 entries): ref-fvm adds
+            // counts unchecked, so its release builds end the walk early and flush.
+            let wrapping_array = [
+                0x82, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ];
+            codes.push(call(
+                &mut p,
+                &mut seq,
+                V3,
+                params(13, 0, 0, &wrapping_array),
+            ));
+            let wrapping_map = [0xbb, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01];
+            codes.push(call(&mut p, &mut seq, V3, params(13, 0, 0, &wrapping_map)));
             // Self-destruct: a bad address, itself, an unknown f1, then the other copy.
             codes.push(call(&mut p, &mut seq, V3B, params(5, 0, 0, &[0xff, 1])));
             codes.push(call(

@@ -63,8 +63,11 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         if raw.len() > MAX_ENCODED_EVENT_LEN_FVM3 {
             return Err(err(ErrorNumber::IllegalArgument, "event WAY too large"));
         }
-        let event: ActorEvent = fvm_ipld_encoding::from_slice(raw)
-            .map_err(|e| err(ErrorNumber::IllegalArgument, format!("bad event: {e}")))?;
+        // A panic in the decoder is the actor's bad input too (as ref-fvm 3.14 treats it).
+        let decoded = std::panic::catch_unwind(|| fvm_ipld_encoding::from_slice::<ActorEvent>(raw))
+            .map_err(|_| err(ErrorNumber::IllegalArgument, "panic decoding an event"))?;
+        let event =
+            decoded.map_err(|e| err(ErrorNumber::IllegalArgument, format!("bad event: {e}")))?;
         if event.entries.len() > MAX_EVENT_ENTRIES_FVM3 {
             return Err(err(
                 ErrorNumber::IllegalArgument,

@@ -319,9 +319,6 @@ pub enum LinkScanError {
     /// The bytes of a CID tag are not a valid CID.
     #[error("invalid CID in link: {0}")]
     BadCid(String),
-    /// An array or map announces more items than can be counted.
-    #[error("CBOR item count overflows")]
-    CountOverflow,
 }
 
 /// Reads one CBOR item header at the start of `data`: major type, argument, and the rest.
@@ -370,17 +367,11 @@ pub fn scan_dag_cbor_links(data: &[u8], out: &mut Vec<Cid>) -> Result<(), LinkSc
                 }
                 rest = &rest[arg as usize..];
             }
-            4 => {
-                items_left = items_left
-                    .checked_add(arg)
-                    .ok_or(LinkScanError::CountOverflow)?
-            }
-            5 => {
-                items_left = arg
-                    .checked_mul(2)
-                    .and_then(|n| n.checked_add(items_left))
-                    .ok_or(LinkScanError::CountOverflow)?
-            }
+            // Counts wrap around, as in the release builds of ref-fvm (3.14 and 4.8 add without
+            // checks): an array of 2^64 - 1 items can end the scan early. Reachable only under
+            // ref-fvm 3.x rules, where blocks are not scanned when created (FIPS/versions.md).
+            4 => items_left = items_left.wrapping_add(arg),
+            5 => items_left = arg.wrapping_mul(2).wrapping_add(items_left),
             6 if arg == 42 => {
                 let (inner_major, len, after) = read_header(rest)?;
                 if inner_major != 2 {
@@ -399,11 +390,7 @@ pub fn scan_dag_cbor_links(data: &[u8], out: &mut Vec<Cid>) -> Result<(), LinkSc
                 out.push(cid);
             }
             // Any other tag wraps exactly one item.
-            6 => {
-                items_left = items_left
-                    .checked_add(1)
-                    .ok_or(LinkScanError::CountOverflow)?
-            }
+            6 => items_left = items_left.wrapping_add(1),
             _ => unreachable!("a CBOR major type has three bits"),
         }
     }

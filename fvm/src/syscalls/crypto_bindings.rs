@@ -17,6 +17,7 @@ use super::memory::{check_bounds, read_address, read_values, slice, slice_mut, w
 use super::{enter, memory_and_data, status, update_gas_available, Data};
 use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{syscall_error, Classify, Result};
+use crate::gas::KernelGeneration;
 use crate::machine::Externs;
 
 /// Decodes CBOR input of a syscall; failures (and decoder panics) are `IllegalArgument`.
@@ -64,6 +65,10 @@ macro_rules! value {
         )?;
     };
 }
+
+/// The seal proof numbers of non-interactive PoRep (`StackedDRG*V1P2_Feat_NiPoRep`, 2 KiB to 64 GiB),
+/// which ref-fvm 3.x does not know.
+const NI_POREP_SEAL_PROOFS: std::ops::RangeInclusive<i64> = 15..=19;
 
 /// Defines the `crypto` imports; `crypto::verify_bls_aggregate` only under ref-fvm 4.x rules
 /// (`bls_aggregate`), where it first appeared.
@@ -137,13 +142,21 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         "compute_unsealed_sector_cid",
         u32,
         |k, m, proof: i64, pieces_off: u32, pieces_len: u32, cid_off: u32, cid_len: u32| {
-            let proof = RegisteredSealProof::from(proof);
-            if let RegisteredSealProof::Invalid(n) = proof {
+            let known = match RegisteredSealProof::from(proof) {
+                RegisteredSealProof::Invalid(_) => false,
+                // fvm_shared 3.14 predates non-interactive PoRep: it decodes these as invalid.
+                _ if NI_POREP_SEAL_PROOFS.contains(&proof) => {
+                    k.call_manager.price_list().generation == KernelGeneration::Fvm4
+                }
+                _ => true,
+            };
+            if !known {
                 return Err(syscall_error(
                     ErrorNumber::IllegalArgument,
-                    format!("invalid proof type {n}"),
+                    format!("invalid proof type {proof}"),
                 ));
             }
+            let proof = RegisteredSealProof::from(proof);
             let pieces: Vec<PieceInfo> = read_cbor(m, pieces_off, pieces_len)?;
             check_bounds(m, cid_off, cid_len)?;
             let cid = k.compute_unsealed_sector_cid(proof, &pieces)?;
