@@ -101,6 +101,9 @@ fuzz_target!(init: fern_fuzz::warm_up(), |data: &[u8]| {
                 gas_fee_cap: TokenAmount::from_atto(1000),
                 gas_premium: TokenAmount::from_atto(100),
             };
+            if std::env::var_os("FERN_FUZZ_DEBUG").is_some() {
+                eprintln!("message {msg:?}");
+            }
             if pair.try_apply_kind(msg, ApplyKind::Explicit).is_err() {
                 return;
             }
