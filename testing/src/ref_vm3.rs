@@ -21,8 +21,7 @@ use fvm_shared::message::Message;
 use fvm_shared::receipt::Receipt;
 
 use crate::genesis::{Genesis, RecordingStore};
-use crate::harness::{randomness_digest, raw_len, Observed, TestExterns, BASE_FEE, EPOCH};
-use crate::scenario::tipset_cid;
+use crate::harness::{raw_len, Observed, TestExterns, BASE_FEE, EPOCH};
 use crate::vm::{EventRecord, TraceEvent};
 
 /// The network versions ref-fvm 3.14 runs (without its `nv21-dev` feature).
@@ -32,42 +31,65 @@ pub const VERSIONS: std::ops::RangeInclusive<u32> = 18..=20;
 pub type Ref3Executor =
     DefaultExecutor<DefaultKernel<DefaultCallManager<DefaultMachine<RecordingStore, TestExterns>>>>;
 
-impl fvm3::externs::Rand for TestExterns {
-    fn get_chain_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
-        Ok(randomness_digest(1, epoch))
-    }
-    fn get_beacon_randomness(&self, epoch: i64) -> Result<[u8; 32]> {
-        Ok(randomness_digest(2, epoch))
-    }
+/// Implements ref-fvm 3.14's extern traits for `$ty` by delegating to its ref-fvm 4.8 ones (the
+/// two generations ask the node the same questions).
+macro_rules! fvm3_externs_via_fvm4 {
+    ($ty:ty) => {
+        impl fvm3::externs::Rand for $ty {
+            fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
+                fvm::externs::Rand::get_chain_randomness(self, round)
+            }
+            fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
+                fvm::externs::Rand::get_beacon_randomness(self, round)
+            }
+        }
+
+        impl fvm3::externs::Consensus for $ty {
+            fn verify_consensus_fault(
+                &self,
+                h1: &[u8],
+                h2: &[u8],
+                extra: &[u8],
+            ) -> Result<(Option<fvm3_shared::consensus::ConsensusFault>, i64)> {
+                let (fault, gas) =
+                    fvm::externs::Consensus::verify_consensus_fault(self, h1, h2, extra)?;
+                let fault = fault
+                    .map(|f| -> Result<_> {
+                        Ok(fvm3_shared::consensus::ConsensusFault {
+                            target: convert(&f.target)?,
+                            epoch: f.epoch,
+                            fault_type: {
+                                use fvm3_shared::consensus::ConsensusFaultType as T3;
+                                use fvm_shared::consensus::ConsensusFaultType as T4;
+                                match f.fault_type {
+                                    T4::DoubleForkMining => T3::DoubleForkMining,
+                                    T4::ParentGrinding => T3::ParentGrinding,
+                                    T4::TimeOffsetMining => T3::TimeOffsetMining,
+                                }
+                            },
+                        })
+                    })
+                    .transpose()?;
+                Ok((fault, gas))
+            }
+        }
+
+        impl fvm3::externs::Chain for $ty {
+            fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
+                fvm::externs::Chain::get_tipset_cid(self, epoch)
+            }
+        }
+
+        impl fvm3::externs::Externs for $ty {}
+    };
 }
 
-impl fvm3::externs::Consensus for TestExterns {
-    fn verify_consensus_fault(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(Option<fvm3_shared::consensus::ConsensusFault>, i64)> {
-        Ok((None, 0))
-    }
-}
+fvm3_externs_via_fvm4!(TestExterns);
+fvm3_externs_via_fvm4!(crate::ref_vm::ScenarioExterns);
 
-impl fvm3::externs::Chain for TestExterns {
-    fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
-        Ok(tipset_cid(epoch))
-    }
-}
-
-impl fvm3::externs::Externs for TestExterns {}
-
-/// ref-fvm 3.14's executor over a copy of `genesis` at network version `nv` (18 to 20), epoch
-/// [`EPOCH`], base fee [`BASE_FEE`], tracing on.
-pub fn ref3_executor(nv: u32, genesis: &Genesis) -> Result<Ref3Executor> {
-    let nc = NetworkConfig::new(fvm3_shared::version::NetworkVersion::from(nv));
-    ref3_executor_on(EnginePool::new_default((&nc).into())?, nv, genesis)
-}
-
-/// [`ref3_executor`] on an existing engine pool (compiled modules are kept per pool).
+/// ref-fvm 3.14's executor on `pool` (compiled modules are kept per pool) over a copy of
+/// `genesis` at network version `nv` (18 to 20), epoch [`EPOCH`], base fee [`BASE_FEE`], tracing
+/// on.
 pub fn ref3_executor_on(pool: EnginePool, nv: u32, genesis: &Genesis) -> Result<Ref3Executor> {
     anyhow::ensure!(VERSIONS.contains(&nv), "ref-fvm 3.14 does not run nv{nv}");
     let mut nc = NetworkConfig::new(fvm3_shared::version::NetworkVersion::from(nv));
@@ -173,34 +195,6 @@ pub fn comparable_trace(trace: &[TraceEvent]) -> Vec<TraceEvent> {
 // ---------------------------------------------------------------------------------------------
 // Scenarios and vectors on ref-fvm 3.14
 // ---------------------------------------------------------------------------------------------
-
-impl fvm3::externs::Rand for crate::ref_vm::ScenarioExterns {
-    fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        fvm::externs::Rand::get_chain_randomness(self, round)
-    }
-    fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
-        fvm::externs::Rand::get_beacon_randomness(self, round)
-    }
-}
-
-impl fvm3::externs::Consensus for crate::ref_vm::ScenarioExterns {
-    fn verify_consensus_fault(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: &[u8],
-    ) -> Result<(Option<fvm3_shared::consensus::ConsensusFault>, i64)> {
-        Ok((None, 0))
-    }
-}
-
-impl fvm3::externs::Chain for crate::ref_vm::ScenarioExterns {
-    fn get_tipset_cid(&self, epoch: i64) -> Result<Cid> {
-        Ok(tipset_cid(epoch))
-    }
-}
-
-impl fvm3::externs::Externs for crate::ref_vm::ScenarioExterns {}
 
 type ScenarioExecutor3 = DefaultExecutor<
     DefaultKernel<

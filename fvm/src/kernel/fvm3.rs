@@ -159,14 +159,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// resolve (`NotFound`; no account is created), must not be the actor itself (`Forbidden`)
     /// and must exist (`NotFound`); the lookups and updates are charged as for any transfer.
     pub fn self_destruct_to(&mut self, beneficiary: &Address) -> Result<()> {
-        if self.read_only {
-            return Err(err(
-                ErrorNumber::ReadOnly,
-                "cannot self-destruct when read-only",
-            ));
-        }
-        self.charge(self.prices().on_delete_actor())?;
-        let balance = self.current_balance()?;
+        let balance = self.begin_self_destruct()?;
         if !balance.is_zero() {
             let to = self.resolve_address(beneficiary)?;
             if to == self.actor_id {

@@ -305,9 +305,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .unwrap_or_default())
     }
 
-    /// `self::self_destruct`: deletes the actor, burning its balance when `burn_unspent`
-    /// (otherwise a non-zero balance is `IllegalOperation`).
-    pub fn self_destruct(&mut self, burn_unspent: bool) -> Result<()> {
+    /// The start of every self-destruct (both generations): refused in read-only calls, charged
+    /// `OnDeleteActor`; the balance left to move.
+    fn begin_self_destruct(&mut self) -> Result<TokenAmount> {
         if self.read_only {
             return Err(err(
                 ErrorNumber::ReadOnly,
@@ -315,7 +315,13 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             ));
         }
         self.charge(self.prices().on_delete_actor())?;
-        let balance = self.current_balance()?;
+        self.current_balance()
+    }
+
+    /// `self::self_destruct`: deletes the actor, burning its balance when `burn_unspent`
+    /// (otherwise a non-zero balance is `IllegalOperation`).
+    pub fn self_destruct(&mut self, burn_unspent: bool) -> Result<()> {
+        let balance = self.begin_self_destruct()?;
         if !balance.is_zero() {
             if !burn_unspent {
                 return Err(err(
