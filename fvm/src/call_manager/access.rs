@@ -3,11 +3,11 @@
 //! access. Rolled back together with state changes when a call's transaction reverts.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::Hash;
 
 use fern_shared::address::{Address, Protocol};
 use fern_shared::ActorID;
+
+use crate::machine::undo::UndoMap;
 
 /// How far an actor has been accessed in the message so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,46 +18,12 @@ pub enum Access {
     Updated,
 }
 
-/// A map whose changes can be undone back to a mark.
-#[derive(Debug)]
-struct UndoMap<K, V> {
-    map: HashMap<K, V>,
-    log: Vec<(K, Option<V>)>,
-}
-
-impl<K: Hash + Eq + Clone, V: Clone> UndoMap<K, V> {
-    fn new() -> Self {
-        UndoMap {
-            map: HashMap::new(),
-            log: Vec::new(),
-        }
-    }
-    fn get(&self, k: &K) -> Option<&V> {
-        self.map.get(k)
-    }
-    fn insert(&mut self, k: K, v: V) {
-        let old = self.map.insert(k.clone(), v);
-        self.log.push((k, old));
-    }
-    fn mark(&self) -> usize {
-        self.log.len()
-    }
-    fn rollback(&mut self, mark: usize) {
-        while self.log.len() > mark {
-            let Some((k, old)) = self.log.pop() else {
-                break;
-            };
-            match old {
-                Some(v) => self.map.insert(k, v),
-                None => self.map.remove(&k),
-            };
-        }
-    }
-}
-
 /// First-access bookkeeping for one message.
 #[derive(Debug)]
 pub struct StateAccessTracker {
+    /// The network version's preloaded actors: they count as written from the start, and no
+    /// transaction can change that, so they are answered from this list, not kept in the map.
+    preloaded: &'static [ActorID],
     actors: RefCell<UndoMap<ActorID, Access>>,
     addresses: RefCell<UndoMap<Address, ()>>,
     layers: Vec<(usize, usize)>,
@@ -65,14 +31,11 @@ pub struct StateAccessTracker {
 
 impl StateAccessTracker {
     /// A tracker where the `preloaded` actors count as already written.
-    pub fn new(preloaded: &[ActorID]) -> Self {
-        let mut actors = UndoMap::new();
-        for id in preloaded {
-            actors.map.insert(*id, Access::Updated);
-        }
+    pub fn new(preloaded: &'static [ActorID]) -> Self {
         StateAccessTracker {
-            actors: RefCell::new(actors),
-            addresses: RefCell::new(UndoMap::new()),
+            preloaded,
+            actors: RefCell::default(),
+            addresses: RefCell::default(),
             layers: Vec::new(),
         }
     }
@@ -92,28 +55,36 @@ impl StateAccessTracker {
             .pop()
             .ok_or_else(|| anyhow::anyhow!("state access tracker not in a transaction"))?;
         if revert {
-            self.actors.get_mut().rollback(actors);
-            self.addresses.get_mut().rollback(addresses);
+            self.actors.get_mut().rewind(actors);
+            self.addresses.get_mut().rewind(addresses);
         }
         Ok(())
     }
 
     /// The access recorded for `id`, if any.
     pub fn actor_access(&self, id: ActorID) -> Option<Access> {
+        if self.preloaded.contains(&id) {
+            return Some(Access::Updated);
+        }
         self.actors.borrow().get(&id).copied()
     }
 
     /// Records a read (never downgrades an update).
     pub fn record_actor_read(&self, id: ActorID) {
+        if self.preloaded.contains(&id) {
+            return;
+        }
         let mut actors = self.actors.borrow_mut();
         if actors.get(&id).is_none() {
-            actors.insert(id, Access::Read);
+            actors.insert(id, Access::Read, true);
         }
     }
 
     /// Records a write.
     pub fn record_actor_update(&self, id: ActorID) {
-        self.actors.borrow_mut().insert(id, Access::Updated);
+        if !self.preloaded.contains(&id) {
+            self.actors.borrow_mut().insert(id, Access::Updated, true);
+        }
     }
 
     /// Whether resolving `addr` is already paid for (ID addresses always are).
@@ -124,7 +95,7 @@ impl StateAccessTracker {
     /// Records that `addr` has been resolved (ignored for ID addresses).
     pub fn record_address(&self, addr: &Address) {
         if addr.protocol() != Protocol::ID {
-            self.addresses.borrow_mut().insert(*addr, ());
+            self.addresses.borrow_mut().insert(*addr, (), true);
         }
     }
 }
@@ -145,7 +116,13 @@ mod tests {
         let addr = Address::new_actor(b"x");
         t.record_address(&addr);
         assert!(t.address_resolved(&addr));
+        t.record_actor_read(99);
         t.end_transaction(true).unwrap();
+        assert_eq!(
+            t.actor_access(99),
+            Some(Access::Updated),
+            "preloaded actors stay written"
+        );
         assert_eq!(t.actor_access(100), Some(Access::Read));
         assert_eq!(t.actor_access(101), None);
         assert!(!t.address_resolved(&addr));

@@ -169,7 +169,7 @@ pub struct MessageOrigin {
 /// The state of one message's call stack. See the [module docs](self).
 pub struct State<B: Blockstore + 'static, E: Externs + 'static> {
     /// The machine.
-    pub machine: Machine<B, E>,
+    pub machine: Box<Machine<B, E>>,
     /// The engine compiling and caching actor code.
     pub engine: Engine,
     /// The message's gas account.
@@ -230,7 +230,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
     /// paid for the origin's update in the inclusion charge.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        machine: Machine<B, E>,
+        machine: Box<Machine<B, E>>,
         engine: Engine,
         invoke: InvokeFn<B, E>,
         proofs: Arc<dyn ProofVerifier>,
@@ -291,7 +291,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
 
     /// Ends the message: gas used (rounded up), backtrace, events and their AMT root, and the
     /// machine back.
-    pub fn finish(mut self) -> (Result<FinishRet>, Machine<B, E>) {
+    pub fn finish(mut self) -> (Result<FinishRet>, Box<Machine<B, E>>) {
         let Some(state) = self.0.take() else {
             unreachable!("finishing a hollow call manager")
         };
@@ -686,34 +686,67 @@ impl<B: Blockstore + 'static, E: Externs + 'static> CallManager<B, E> {
                 format!("attempted to transfer negative value {value}"),
             ));
         }
-        let mut from_actor = self.get_actor(from)?.ok_or_else(|| {
-            syscall_error(
-                ErrorNumber::InsufficientFunds,
-                format!("insufficient funds to transfer {value} from {from} to {to}"),
-            )
+        // The same charges, in the same order, as reading both actors with `get_actor` and
+        // writing them back with `set_actor`, without copying the records more than once.
+        let poor = self.with_actor(from, |actor| match actor {
+            None => Some(format!(
+                "insufficient funds to transfer {value} from {from} to {to}"
+            )),
+            Some(a) if &a.balance < value => Some(format!(
+                "sender does not have funds to transfer (balance {}, transfer {value})",
+                a.balance
+            )),
+            Some(_) => None,
         })?;
-        if &from_actor.balance < value {
-            return Err(syscall_error(
-                ErrorNumber::InsufficientFunds,
-                format!(
-                    "sender does not have funds to transfer (balance {}, transfer {value})",
-                    from_actor.balance
-                ),
-            ));
+        if let Some(message) = poor {
+            return Err(syscall_error(ErrorNumber::InsufficientFunds, message));
         }
         if from == to {
             return Ok(());
         }
-        let mut to_actor = self.get_actor(to)?.ok_or_else(|| {
-            syscall_error(
+        if !self.with_actor(to, |actor| actor.is_some())? {
+            return Err(syscall_error(
                 ErrorNumber::NotFound,
                 format!("transfer recipient {to} does not exist"),
-            )
-        })?;
-        from_actor.deduct_funds(value).or_fatal()?;
-        to_actor.deposit_funds(value).or_fatal()?;
-        self.set_actor(from, from_actor)?;
-        self.set_actor(to, to_actor)?;
+            ));
+        }
+        self.mutate_actor(from, |a| a.deduct_funds(value))?;
+        self.mutate_actor(to, |a| a.deposit_funds(value))?;
+        Ok(())
+    }
+
+    /// Calls `f` with the actor `id` (`None` if it does not exist), charged like
+    /// [`get_actor`](Self::get_actor) but without copying the record.
+    pub fn with_actor<R>(
+        &self,
+        id: ActorID,
+        f: impl FnOnce(Option<&ActorState>) -> R,
+    ) -> Result<R> {
+        if self.access.actor_access(id).is_none() {
+            self.charge(self.price_list().on_actor_lookup())?;
+        }
+        let r = self
+            .machine
+            .state_tree
+            .with_actor(id, f)
+            .map_err(ExecutionError::Fatal)?;
+        self.access.record_actor_read(id);
+        Ok(r)
+    }
+
+    /// Applies a balance change `f` to the existing actor `id`, charged like
+    /// [`set_actor`](Self::set_actor). A refusal by `f` is fatal: callers check first.
+    fn mutate_actor(
+        &mut self,
+        id: ActorID,
+        f: impl FnOnce(&mut ActorState) -> std::result::Result<(), fern_shared::state::InvalidTransfer>,
+    ) -> Result<()> {
+        self.charge_for_write(id)?;
+        self.machine
+            .state_tree
+            .mutate_existing_actor(id, |a| f(a).map_err(anyhow::Error::new))
+            .map_err(ExecutionError::Fatal)?;
+        self.access.record_actor_update(id);
         Ok(())
     }
 

@@ -142,7 +142,8 @@ pub struct ExecutionFailure(#[from] pub anyhow::Error);
 pub struct Executor<B: Blockstore + 'static, E: Externs + 'static> {
     engine: Engine,
     proofs: Arc<GuardedProofs>,
-    machine: Option<Machine<B, E>>,
+    /// Boxed: it moves into each message's call manager and back, and is a few KiB.
+    machine: Option<Box<Machine<B, E>>>,
 }
 
 struct Preflight {
@@ -167,7 +168,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
         Executor {
             engine,
             proofs: Arc::new(GuardedProofs::new(proofs)),
-            machine: Some(machine),
+            machine: Some(Box::new(machine)),
         }
     }
 
@@ -186,12 +187,12 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
 
     /// The machine (`None` only after a fatal error poisoned the executor).
     pub fn machine(&self) -> Option<&Machine<B, E>> {
-        self.machine.as_ref()
+        self.machine.as_deref()
     }
 
     fn machine_mut(&mut self) -> Result<&mut Machine<B, E>, ExecutionFailure> {
         self.machine
-            .as_mut()
+            .as_deref_mut()
             .ok_or_else(|| ExecutionFailure(anyhow!("the executor was poisoned by a fatal error")))
     }
 
@@ -211,7 +212,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Executor<B, E> {
 
     /// Gives the machine back.
     pub fn into_machine(self) -> Option<Machine<B, E>> {
-        self.machine
+        self.machine.map(|m| *m)
     }
 
     /// Applies `msg`, whose serialized (signed, for explicit messages) length is `raw_length`.

@@ -1,7 +1,7 @@
 //! [`BlockRegistry`]: the blocks an invocation holds, by handle, and the set of CIDs it may
 //! reach.
 
-use std::collections::HashSet;
+use crate::machine::undo::FastHashSet;
 
 use cid::Cid;
 use fern_shared::error::ErrorNumber;
@@ -16,7 +16,7 @@ pub const FIRST_BLOCK_ID: u32 = 1;
 #[derive(Debug, Default)]
 pub struct BlockRegistry {
     blocks: Vec<Block>,
-    reachable: HashSet<Cid>,
+    reachable: FastHashSet<Cid>,
 }
 
 /// Codec and size of a block.

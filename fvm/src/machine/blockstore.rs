@@ -26,8 +26,8 @@
 //! [`HostFault`] for the executor (see [`super::faults`]) besides failing the operation. Blocks
 //! served from the buffer were hashed by Fern when they were written and are not checked again.
 
+use super::undo::{FastHashMap, FastHashSet};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use anyhow::anyhow;
 use cid::Cid;
@@ -48,7 +48,7 @@ pub const FIL_COMMITMENT_SEALED: u64 = 0xf102;
 #[derive(Debug)]
 pub struct BufferedBlockstore<B> {
     base: B,
-    buffer: RefCell<HashMap<Cid, Vec<u8>>>,
+    buffer: RefCell<FastHashMap<Cid, Vec<u8>>>,
     /// While a journal is open: the blocks added to the buffer since it opened.
     journal: RefCell<Option<Vec<Cid>>>,
     /// The first base-store failure met since the executor last looked.
@@ -167,9 +167,9 @@ impl<B: Blockstore> BufferedBlockstore<B> {
 }
 
 /// The CIDs of the buffered blocks reachable from `root`, in visiting order, each once.
-fn reachable_buffered(buffer: &HashMap<Cid, Vec<u8>>, root: &Cid) -> anyhow::Result<Vec<Cid>> {
+fn reachable_buffered(buffer: &FastHashMap<Cid, Vec<u8>>, root: &Cid) -> anyhow::Result<Vec<Cid>> {
     let mut pending = vec![*root];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FastHashSet::default();
     let mut found = Vec::new();
     let mut links = Vec::new();
     while let Some(cid) = pending.pop() {

@@ -17,7 +17,7 @@ pub mod manifest;
 pub mod proofs;
 pub mod singletons;
 pub mod state_tree;
-mod undo;
+pub(crate) mod undo;
 
 use anyhow::{anyhow, Context as _};
 use cid::Cid;

@@ -149,6 +149,20 @@ impl<B: Blockstore> StateTree<B> {
         Ok(actor)
     }
 
+    /// Calls `f` with the actor with id `id` as currently seen (`None` if it does not exist),
+    /// without copying the record; `f` must not use the tree.
+    pub fn with_actor<R>(
+        &self,
+        id: ActorID,
+        f: impl FnOnce(Option<&ActorState>) -> R,
+    ) -> anyhow::Result<R> {
+        if let Some(cached) = self.actors.borrow().get(&id) {
+            return Ok(f(cached.actor.as_ref()));
+        }
+        let actor = self.get_actor(id)?;
+        Ok(f(actor.as_ref()))
+    }
+
     /// Creates or replaces the actor with id `id`.
     pub fn set_actor(&mut self, id: ActorID, actor: ActorState) {
         self.write(id, Some(actor));
@@ -168,16 +182,28 @@ impl<B: Blockstore> StateTree<B> {
 
     /// Applies `f` to the actor with id `id` and stores the result. Returns `false` (changing
     /// nothing) if the actor does not exist; an error from `f` leaves the actor unchanged.
+    ///
+    /// `f` works on a copy of the cached record, which replaces it only when `f` succeeds (inside
+    /// a transaction the replaced record moves into the undo log).
     pub fn mutate_actor<F>(&mut self, id: ActorID, f: F) -> anyhow::Result<bool>
     where
         F: FnOnce(&mut ActorState) -> anyhow::Result<()>,
     {
-        let Some(mut actor) = self.get_actor(id)? else {
-            return Ok(false);
-        };
-        f(&mut actor)?;
-        self.set_actor(id, actor);
-        Ok(true)
+        if self.actors.get_mut().get(&id).is_none() {
+            // Loads the record (or its absence) into the cache.
+            self.get_actor(id)?;
+        }
+        let record = self.in_transaction();
+        let mut outcome = Ok(false);
+        self.actors.get_mut().replace_with(&id, record, |entry| {
+            let mut actor = entry.actor.clone()?;
+            outcome = f(&mut actor).map(|()| true);
+            outcome.is_ok().then_some(CachedActor {
+                actor: Some(actor),
+                dirty: true,
+            })
+        });
+        outcome
     }
 
     /// Like [`StateTree::mutate_actor`], but an actor that does not exist is an error naming it

@@ -2,7 +2,7 @@
 //! messages, in alternating rounds (best round of each VM).
 //!
 //! ```sh
-//! cargo run --release -p fern_bench -- [--quick] [--bundles DIR]
+//! cargo run --release -p fern_bench -- [--quick] [--bundles DIR] [--only TEXT]
 //! ```
 //!
 //! Prints one line per workload, `WORKLOAD fern=<value> ref=<value> ratio=<x>`, where the ratio
@@ -27,7 +27,8 @@
 //! (exit code, return, gas used, events) and final state root, or the bench panics.
 //!
 //! `--quick` (what CI runs) uses fewer messages and rounds and finishes in well under two
-//! minutes.
+//! minutes. `--only TEXT` runs only the workloads whose names contain `TEXT` (for example
+//! `--only transfers`, `--only startup`, `--only v16.`).
 
 mod bundles;
 mod metering;
@@ -125,6 +126,9 @@ pub(crate) fn startup_of(
     nv: NetworkVersion,
     rounds: usize,
 ) {
+    if !wanted(&format!("{prefix}startup")) {
+        return;
+    }
     let config =
         EngineConfig::for_network(fern_shared::version::NetworkVersion::new(u32::from(nv)))
             .unwrap();
@@ -198,8 +202,21 @@ pub(crate) fn startup_of(
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--only TEXT`: the workloads to run are those whose names contain `TEXT` (all by default).
+static ONLY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Whether the workload `name` is selected by `--only`.
+pub(crate) fn wanted(name: &str) -> bool {
+    match ONLY.get() {
+        Some(Some(only)) => name.contains(only.as_str()),
+        _ => true,
+    }
+}
+
 /// `FERN_BENCH_PROFILE=WORKLOAD`: run only that throughput workload, on Fern only, many
-/// times (for a profiler), and print nothing else.
+/// times (for a profiler), and print nothing else. `FERN_BENCH_PROFILE_VM=ref` runs it on
+/// ref-fvm instead; `FERN_BENCH_PROFILE_ROUNDS=N` sets how many fresh machines run the messages
+/// (default: 20 times the plan's rounds).
 fn profile_target() -> Option<String> {
     std::env::var("FERN_BENCH_PROFILE").ok()
 }
@@ -233,15 +250,31 @@ pub(crate) fn agree(scenario: &Scenario) -> anyhow::Result<(Run, RefVm)> {
 /// Messages per second of `scenario` on each VM (machines built outside the timing), after
 /// checking that both VMs agree on it ([`agree`]).
 pub(crate) fn throughput(name: &str, scenario: &Scenario, rounds: usize) {
+    if !wanted(name) {
+        return;
+    }
     let messages = scenario.len();
     if let Some(target) = profile_target() {
         if target == name {
+            let rounds = std::env::var("FERN_BENCH_PROFILE_ROUNDS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(rounds * 20);
+            if std::env::var("FERN_BENCH_PROFILE_VM").as_deref() == Ok("ref") {
+                for _ in 0..rounds {
+                    let mut vm = RefVm::new(scenario).unwrap();
+                    for step in &scenario.steps {
+                        std::hint::black_box(vm.apply(&step.msg, step.raw_len));
+                    }
+                }
+                return;
+            }
             let messages: Vec<_> = scenario
                 .steps
                 .iter()
                 .map(|s| (to_fern_message(&s.msg), s.raw_len))
                 .collect();
-            for _ in 0..rounds * 20 {
+            for _ in 0..rounds {
                 let mut vm = FernVm::new(scenario).unwrap();
                 for (msg, len) in &messages {
                     std::hint::black_box(vm.apply_fern(msg, *len));
@@ -334,7 +367,9 @@ fn bench(plan: Plan) {
     }
 
     if profile_target().is_none() {
-        metering::bench(&plan);
+        if wanted("metering") {
+            metering::bench(&plan);
+        }
         match &plan.bundles {
             Some(dir) => bundles::bench(dir, &plan),
             None => println!("bundles: not run (pass --bundles DIR to measure real actor bundles)"),
@@ -346,6 +381,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut quick = false;
     let mut bundles = None;
+    let mut only = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -354,9 +390,14 @@ fn main() {
                 Some(dir) => bundles = Some(PathBuf::from(dir)),
                 None => usage("--bundles needs a directory"),
             },
+            "--only" => match it.next() {
+                Some(text) => only = Some(text.clone()),
+                None => usage("--only needs a workload name (or part of one)"),
+            },
             other => usage(&format!("unknown argument {other:?}")),
         }
     }
+    ONLY.set(only).expect("set once");
     let plan = if quick {
         Plan {
             rounds: 3,
@@ -389,6 +430,6 @@ fn main() {
 }
 
 fn usage(problem: &str) -> ! {
-    eprintln!("fern-bench: {problem}\nusage: fern-bench [--quick] [--bundles DIR]");
+    eprintln!("fern-bench: {problem}\nusage: fern-bench [--quick] [--bundles DIR] [--only TEXT]");
     std::process::exit(2);
 }
