@@ -377,8 +377,8 @@ pub fn uses_ref3(nv: NetworkVersion) -> bool {
 
 /// The oracle's executor: ref-fvm 4.8, or 3.14 at network versions 18 to 20.
 pub enum Reference {
-    /// ref-fvm 4.8.
-    V4(RefExecutor),
+    /// ref-fvm 4.8 (boxed, as the 3.14 executor: both are large).
+    V4(Box<RefExecutor>),
     /// ref-fvm 3.14.
     V3(Box<crate::ref_vm3::Ref3Executor>),
 }
@@ -688,7 +688,9 @@ impl Pair {
                 let mc = ref_machine_config(nv, &genesis);
                 let machine = DefaultMachine::new(&mc, genesis.store(), TestExterns)
                     .expect("ref-fvm machine");
-                Reference::V4(RefExecutor::new(pool.clone(), machine).expect("ref-fvm executor"))
+                Reference::V4(Box::new(
+                    RefExecutor::new(pool.clone(), machine).expect("ref-fvm executor"),
+                ))
             }
             RefPool::V3(pool) => Reference::V3(Box::new(
                 crate::ref_vm3::ref3_executor_on(pool.clone(), u32::from(nv), &genesis)

@@ -448,7 +448,7 @@ fn fvm3_syscalls_match_ref_fvm_3() {
             for code in [0, 1, 16, 17, 255, 1 << 20] {
                 codes.push(call(&mut p, &mut seq, V3, params(11, code, 0, b"")));
             }
-            assert!(codes.iter().any(|c| *c == 0) && codes.iter().any(|c| *c == 32 + 1));
+            assert!(codes.contains(&0) && codes.contains(&(32 + 1)));
             assert!(
                 codes.contains(&(32 + 9)),
                 "IllegalCodec somewhere: {codes:?}"

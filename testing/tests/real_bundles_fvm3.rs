@@ -212,7 +212,8 @@ fn fvm_test_vectors_when_available() {
         return;
     };
     let v10 = bundles.join("v10.tar.zst");
-    let options = RunOptions::with_bundles(&[v10.clone()]).expect("the v10 bundle loads");
+    let options =
+        RunOptions::with_bundles(std::slice::from_ref(&v10)).expect("the v10 bundle loads");
     let mut files = Vec::new();
     json_files(Path::new(&vectors), &mut files);
     assert!(!files.is_empty(), "no vectors under {vectors:?}");

@@ -136,7 +136,7 @@ impl EngineConfig {
         // madvise: tables are small (8 bytes an element), and the madvise and the page faults
         // that followed it were a tenth of a trivial call (FIPS/engine.md, 1.2). Contents are
         // the same either way.
-        pool.table_keep_resident(MAX_TABLE_ELEMENTS as usize * 8);
+        pool.table_keep_resident(MAX_TABLE_ELEMENTS * 8);
         // No components are ever instantiated.
         pool.total_component_instances(0)
             .max_component_instance_size(0)

@@ -1990,12 +1990,14 @@ fn blake2b256(data: &[u8]) -> [u8; 32] {
 /// It is listed last in the library (see [`super::all`]) so that adding it did not move the
 /// network versions of the vectors generated from the scenarios before it.
 pub(crate) fn debug_scenarios(ctx: &Ctx) -> Vec<Scenario> {
+    /// A label, the test actor's method, its integer arguments, its bytes, the expected exit.
+    type Case<'a> = (&'a str, u64, &'a [u64], &'a [u8], u32);
     let mut b = ctx
         .builder("syscalls/debug_logs")
         .settings(|s| s.actor_debugging = true);
     let long = vec![b'x'; 2000];
     let long_name = vec![b'n'; 257];
-    let cases: &[(&str, u64, &[u64], &[u8], u32)] = &[
+    let cases: &[Case] = &[
         ("empty log", m::DEBUG_LOG, &[], b"", OK),
         ("ascii log", m::DEBUG_LOG, &[], b"hello from the actor", OK),
         (
