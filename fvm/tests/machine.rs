@@ -154,6 +154,8 @@ fn same_actor(
     let f = fern.get_actor(id).unwrap();
     let o = oracle.get_actor(id).unwrap().map(|a| from_ref_actor(&a));
     assert_eq!(f, o, "actor {id}");
+    let seen = fern.with_actor(id, |a| a.cloned()).unwrap();
+    assert_eq!(seen, f, "actor {id} seen without a copy");
 }
 
 fn same_lookup(
@@ -251,22 +253,28 @@ fn random_operations_match_ref_fvm_at_every_step() {
                     flushes += 1;
                 }
                 _ => {
-                    // Mutate an existing actor through the helper.
+                    // Mutate an existing actor through the helper; one time in four the
+                    // mutation changes the record and then fails, which must change nothing.
                     let id = 2 + rng.below(400); // the init actor (1) is left alone
                     let bump = rng.below(10);
-                    let found = fern
-                        .mutate_actor(id, |a| {
-                            a.sequence += bump;
-                            Ok(())
-                        })
-                        .unwrap();
-                    let found_o = oracle
-                        .maybe_mutate_actor_id(id, |a| {
-                            a.sequence += bump;
-                            Ok(())
-                        })
-                        .unwrap();
-                    assert_eq!(found, found_o);
+                    let fail = rng.chance(25);
+                    let mutation = |sequence: &mut u64| {
+                        *sequence += bump;
+                        if fail {
+                            anyhow::bail!("refused after changing the record");
+                        }
+                        Ok(())
+                    };
+                    let found = fern.mutate_actor(id, |a| mutation(&mut a.sequence));
+                    let found_o = oracle.maybe_mutate_actor_id(id, |a| {
+                        mutation(&mut a.sequence).map_err(fvm::kernel::ExecutionError::Fatal)
+                    });
+                    match (found, found_o) {
+                        (Ok(f), Ok(o)) => assert_eq!(f, o, "seed {seed} step {step}"),
+                        (Err(_), Err(_)) => assert!(fail, "seed {seed} step {step}"),
+                        (f, o) => panic!("seed {seed} step {step}: {f:?} vs {o:?}"),
+                    }
+                    same_actor(&fern, &oracle, id);
                 }
             }
             assert_eq!(fern.in_transaction(), oracle.in_transaction());
