@@ -204,6 +204,9 @@ pub fn bench(dir: &Path, plan: &Plan) {
             }
         };
         let name = format!("v{version}");
+        if !crate::wanted_bundle(&name) {
+            continue;
+        }
         let Some(car) = mainnet_car(&path).unwrap_or_else(|e| panic!("{e:#}")) else {
             println!("bundles: skipping {name}: no builtin-actors-mainnet.car");
             continue;

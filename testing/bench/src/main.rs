@@ -213,8 +213,21 @@ pub(crate) fn wanted(name: &str) -> bool {
     }
 }
 
+/// Whether `--only` can select a workload of the bundle `name` (`v16`): every bundle, unless the
+/// text names another bundle's workloads (`v12.`, `v16.evm`).
+pub(crate) fn wanted_bundle(name: &str) -> bool {
+    match ONLY.get() {
+        Some(Some(only)) if only.starts_with('v') && only.contains('.') => {
+            only.starts_with(&format!("{name}."))
+        }
+        _ => true,
+    }
+}
+
 /// `FERN_BENCH_PROFILE=WORKLOAD`: run only that throughput workload, on Fern only, many
-/// times (for a profiler), and print nothing else. `FERN_BENCH_PROFILE_VM=ref` runs it on
+/// times (for a profiler), and print nothing else (with `--bundles DIR`, a real bundle's workload
+/// such as `v16.evm_deploy` too; pair it with `--only v16.` to skip the other bundles' set-up).
+/// `FERN_BENCH_PROFILE_VM=ref` runs it on
 /// ref-fvm instead; `FERN_BENCH_PROFILE_ROUNDS=N` sets how many fresh machines run the messages
 /// (default: 20 times the plan's rounds).
 fn profile_target() -> Option<String> {
@@ -366,14 +379,15 @@ fn bench(plan: Plan) {
         throughput(name, &s.at(NetworkVersion::V28), plan.rounds);
     }
 
-    if profile_target().is_none() {
-        if wanted("metering") {
-            metering::bench(&plan);
+    if profile_target().is_none() && wanted("metering") {
+        metering::bench(&plan);
+    }
+    match &plan.bundles {
+        Some(dir) => bundles::bench(dir, &plan),
+        None if profile_target().is_none() => {
+            println!("bundles: not run (pass --bundles DIR to measure real actor bundles)")
         }
-        match &plan.bundles {
-            Some(dir) => bundles::bench(dir, &plan),
-            None => println!("bundles: not run (pass --bundles DIR to measure real actor bundles)"),
-        }
+        None => {}
     }
 }
 
