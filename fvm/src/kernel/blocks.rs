@@ -1,7 +1,7 @@
 //! [`BlockRegistry`]: the blocks an invocation holds, by handle, and the set of CIDs it may
 //! reach.
 
-use crate::machine::undo::FastHashSet;
+use crate::machine::fast_hash::FastHashSet;
 
 use cid::Cid;
 use fern_shared::error::ErrorNumber;

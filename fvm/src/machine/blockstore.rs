@@ -26,7 +26,7 @@
 //! [`HostFault`] for the executor (see [`super::faults`]) besides failing the operation. Blocks
 //! served from the buffer were hashed by Fern when they were written and are not checked again.
 
-use super::undo::{FastHashMap, FastHashSet};
+use super::fast_hash::{FastHashMap, FastHashSet};
 use std::cell::RefCell;
 
 use anyhow::anyhow;

@@ -12,6 +12,7 @@
 pub mod blockstore;
 pub mod config;
 pub mod externs;
+pub(crate) mod fast_hash;
 pub mod faults;
 pub mod manifest;
 pub mod proofs;

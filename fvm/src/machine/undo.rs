@@ -6,20 +6,12 @@
 //! to replay that log backwards: the cost of a revert is proportional to the number of changes
 //! made inside the transaction, not to the size of the cache.
 //!
-//! The maps hash with foldhash's per-process seeded hasher ([`FastHashMap`]): keys are actor
-//! ids, addresses and CIDs, hashed several times per message, and SipHash (the standard
-//! library's default) was a sixth of a plain transfer's time. Iteration order is unspecified
-//! either way and nothing depends on it.
+//! The maps hash with [`FastHashMap`]'s hasher (see [`super::fast_hash`]).
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::Hash;
 
-/// A standard `HashMap` with foldhash's fast, per-process randomly seeded hasher.
-pub type FastHashMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// A standard `HashSet` with the hasher of [`FastHashMap`].
-pub type FastHashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+use super::fast_hash::FastHashMap;
 
 /// A map plus a log of the previous values of the keys changed since logging was last cleared.
 #[derive(Debug)]
