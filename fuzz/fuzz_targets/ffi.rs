@@ -1,11 +1,14 @@
 //! The C interface with hostile arguments: executor settings with fuzzer-chosen network
 //! versions, epochs, amounts, state roots, manifests and flags; then messages (a corpus
 //! vector's, with byte edits, or arbitrary bytes) with fuzzer-chosen apply kinds and on-chain
-//! lengths; then a flush. Every call must return a status (and free everything it allocated;
-//! run under AddressSanitizer), never crash or hang.
+//! lengths; then a flush. One input in four also makes the host fail: the Nth block read fails
+//! or returns wrong bytes, the Nth block write fails (each once, with a fuzzer-chosen status),
+//! or every chain callback fails. Every call must return a status (and free everything it
+//! allocated; run under AddressSanitizer), never crash or hang.
 
 #![no_main]
 
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
 use fern_conformance::TestVector;
@@ -55,6 +58,17 @@ fuzz_target!(init: warm_up(), |data: &[u8]| {
                 3 => settings.circ_supply = u.arbitrary().unwrap_or_default(),
                 4 => settings.root = u.arbitrary().unwrap_or_default(),
                 _ => settings.manifest = u.arbitrary().unwrap_or_default(),
+            }
+        }
+        if u.ratio(1, 4).unwrap_or(false) {
+            let nth = u64::from(u.int_in_range(1..=400u16).unwrap_or(1));
+            let status: i32 = u.arbitrary().unwrap_or(-1);
+            host.nth_status.store(status, Ordering::Relaxed);
+            match u.int_in_range(0..=3u8).unwrap_or(0) {
+                0 => host.fail_get_at.store(nth, Ordering::Relaxed),
+                1 => host.wrong_get_at.store(nth, Ordering::Relaxed),
+                2 => host.fail_put_at.store(nth, Ordering::Relaxed),
+                _ => host.chain_status.store(status, Ordering::Relaxed),
             }
         }
         let Ok(exec) = support::Exec::new(&settings, &host) else { return };
