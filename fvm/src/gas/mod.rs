@@ -1,6 +1,7 @@
 //! Fern's gas model: units, charges, the per-message gas account, the price tables of every
 //! supported network version, Wasm instruction pricing, consensus limits and the fee split of a
-//! finished message.
+//! finished message. The signed gas model of network version 17 (ref-fvm 2.x) is apart, in
+//! [`fvm2`].
 //!
 //! This module is a leaf: it depends only on `fern_shared` and `wasmparser`, never on the rest of
 //! the kernel, so that every other part of the kernel can use it. Every charge the kernel makes
@@ -12,6 +13,7 @@
 mod budget;
 mod charge;
 mod error;
+pub mod fvm2;
 pub mod limits;
 mod outputs;
 mod price_list;
