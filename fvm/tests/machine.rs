@@ -181,14 +181,23 @@ fn fresh_trees_flush_to_the_same_root() {
     )
     .unwrap();
     assert_eq!(fern.flush().unwrap(), oracle.flush().unwrap());
-    // Only version 5 is accepted, by both.
+    // Layouts before 3 are refused by both. Fern's tree also takes versions 3 and 4 (nv17's,
+    // checked against ref-fvm 2.12 in state_tree_v4.rs); ref-fvm 4.8's refuses them, and so
+    // does Fern's machine (`machines_refuse_layouts_before_5`).
     use fvm_shared::state::StateTreeVersion as RefVersion;
     for (v, rv) in [
         (StateTreeVersion::V0, RefVersion::V0),
+        (StateTreeVersion::V1, RefVersion::V1),
+        (StateTreeVersion::V2, RefVersion::V2),
+    ] {
+        assert!(StateTree::new(MemoryBlockstore::new(), v).is_err());
+        assert!(fvm::state_tree::StateTree::new(MemoryBlockstore::new(), rv).is_err());
+    }
+    for (v, rv) in [
         (StateTreeVersion::V3, RefVersion::V3),
         (StateTreeVersion::V4, RefVersion::V4),
     ] {
-        assert!(StateTree::new(MemoryBlockstore::new(), v).is_err());
+        assert!(StateTree::new(MemoryBlockstore::new(), v).is_ok());
         assert!(fvm::state_tree::StateTree::new(MemoryBlockstore::new(), rv).is_err());
     }
 }
@@ -507,12 +516,13 @@ fn bad_roots_are_rejected_by_both() {
     let missing = dag_cbor_blake2b_cid(b"nothing");
     assert!(StateTree::new_from_root(&store, &missing).is_err());
     assert!(fvm::state_tree::StateTree::new_from_root(&store, &missing).is_err());
-    // Version 4 root and version 6 root.
+    // Version 2 root and version 6 root (version 4 opens in Fern's tree, for nv17; the
+    // machine refuses it, see `machines_refuse_layouts_before_5`).
     let hamt = Hamt::<_, ActorState>::new_with_bit_width(&store, 5)
         .flush()
         .unwrap();
     let info = store.put_cbor(&Vec::<u8>::new(), Code::Blake2b256).unwrap();
-    for version in [4u64, 6] {
+    for version in [2u64, 6] {
         let root = store
             .put_cbor(&(version, hamt, info), Code::Blake2b256)
             .unwrap();
@@ -1475,4 +1485,35 @@ fn the_development_version_runs_only_on_request() {
     let mut released = NetworkConfig::new(NetworkVersion::new(29)).unwrap();
     released.network_version = v30;
     assert!(released.check().is_err());
+}
+
+#[test]
+fn machines_refuse_layouts_before_5() {
+    // A genesis whose root says version 4 (the actor table is empty: both refuse before reading
+    // it). ref-fvm 4.8 refuses when opening the tree, Fern's machine right after.
+    let base_f = Rc::new(ListedStore::default());
+    let base_o = Rc::new(ListedStore::default());
+    for base in [&base_f, &base_o] {
+        genesis(&**base, &test_codes());
+    }
+    let hamt = Hamt::<_, ActorState>::new_with_bit_width(&*base_f, 5)
+        .flush()
+        .unwrap();
+    let info = base_f
+        .put_cbor(&Vec::<u8>::new(), Code::Blake2b256)
+        .unwrap();
+    let root = base_f
+        .put_cbor(&(4u64, hamt, info), Code::Blake2b256)
+        .unwrap();
+    for (k, v) in base_f.contents() {
+        base_o.put_keyed(&k, &v).unwrap();
+    }
+    let config = NetworkConfig::new(NetworkVersion::V21).unwrap();
+    let err = Machine::new(config, MachineContext::new(0, 0, root), base_f, FernExterns)
+        .err()
+        .expect("Fern's machine refuses a version 4 root");
+    assert!(err.to_string().contains("state tree version 4"), "{err}");
+    let nc = fvm::machine::NetworkConfig::new(fvm_shared::version::NetworkVersion::V21);
+    let ctx = nc.for_epoch(0, 0, root);
+    assert!(fvm::machine::DefaultMachine::new(&ctx, base_o, RefExterns).is_err());
 }

@@ -76,8 +76,7 @@ impl Serialize for SignatureType {
 impl<'de> Deserialize<'de> for SignatureType {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let n = u8::deserialize(d)?;
-        Self::from_u8(n)
-            .ok_or_else(|| de::Error::custom(format!("unknown signature type {n}")))
+        Self::from_u8(n).ok_or_else(|| de::Error::custom(format!("unknown signature type {n}")))
     }
 }
 
@@ -93,12 +92,18 @@ pub struct Signature {
 impl Signature {
     /// Wraps raw secp256k1 signature bytes.
     pub fn new_secp256k1(bytes: Vec<u8>) -> Self {
-        Self { sig_type: SignatureType::Secp256k1, bytes }
+        Self {
+            sig_type: SignatureType::Secp256k1,
+            bytes,
+        }
     }
 
     /// Wraps raw BLS signature bytes.
     pub fn new_bls(bytes: Vec<u8>) -> Self {
-        Self { sig_type: SignatureType::BLS, bytes }
+        Self {
+            sig_type: SignatureType::BLS,
+            bytes,
+        }
     }
 
     /// The raw signature bytes.
@@ -130,7 +135,10 @@ impl<'de> Deserialize<'de> for Signature {
         let sig_type = SignatureType::from_u8(type_byte).ok_or_else(|| {
             de::Error::custom(format!("signature has unknown type byte {type_byte}"))
         })?;
-        Ok(Signature { sig_type, bytes: rest.to_vec() })
+        Ok(Signature {
+            sig_type,
+            bytes: rest.to_vec(),
+        })
     }
 }
 

@@ -74,7 +74,9 @@ impl Serialize for ActorEvent {
 
 impl<'de> Deserialize<'de> for ActorEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(ActorEvent { entries: Vec::deserialize(d)? })
+        Ok(ActorEvent {
+            entries: Vec::deserialize(d)?,
+        })
     }
 }
 

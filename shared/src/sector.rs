@@ -49,8 +49,13 @@ pub enum SectorSize {
 
 impl SectorSize {
     /// All sizes, smallest first.
-    pub const ALL: [SectorSize; 5] =
-        [Self::_2KiB, Self::_8MiB, Self::_512MiB, Self::_32GiB, Self::_64GiB];
+    pub const ALL: [SectorSize; 5] = [
+        Self::_2KiB,
+        Self::_8MiB,
+        Self::_512MiB,
+        Self::_32GiB,
+        Self::_64GiB,
+    ];
 
     /// The size for an exact byte count, if it is one of the supported sizes.
     pub fn from_bytes(bytes: u64) -> Option<Self> {
@@ -247,7 +252,9 @@ impl RegisteredSealProof {
     /// sizes 2 KiB, 8 MiB, 512 MiB, 32 GiB and 64 GiB in that order.
     pub fn sector_size(self) -> Result<SectorSize, String> {
         match i64::from(self) {
-            n @ 0..=19 if !matches!(self, Self::Invalid(_)) => Ok(SectorSize::ALL[(n % 5) as usize]),
+            n @ 0..=19 if !matches!(self, Self::Invalid(_)) => {
+                Ok(SectorSize::ALL[(n % 5) as usize])
+            }
             _ => Err(unsupported(self)),
         }
     }
@@ -255,8 +262,15 @@ impl RegisteredSealProof {
     /// The seal proof (original version before network version 7, version 1.1 from then on) for
     /// a sector size.
     pub fn from_sector_size(size: SectorSize, network_version: NetworkVersion) -> Self {
-        let base: i64 = if network_version < NetworkVersion::V7 { 0 } else { 5 };
-        let idx = SectorSize::ALL.iter().position(|s| *s == size).expect("all sizes listed") as i64;
+        let base: i64 = if network_version < NetworkVersion::V7 {
+            0
+        } else {
+            5
+        };
+        let idx = SectorSize::ALL
+            .iter()
+            .position(|s| *s == size)
+            .expect("all sizes listed") as i64;
         Self::from(base + idx)
     }
 
@@ -386,7 +400,11 @@ pub struct ExtendedSectorInfo {
 
 impl From<&ExtendedSectorInfo> for SectorInfo {
     fn from(x: &ExtendedSectorInfo) -> Self {
-        SectorInfo { proof: x.proof, sector_number: x.sector_number, sealed_cid: x.sealed_cid }
+        SectorInfo {
+            proof: x.proof,
+            sector_number: x.sector_number,
+            sealed_cid: x.sealed_cid,
+        }
     }
 }
 

@@ -87,6 +87,51 @@ pub struct ActorState {
     pub delegated_address: Option<Address>,
 }
 
+/// One actor's record in state trees of versions 3 and 4 (network versions up to 17, before
+/// FIP-0048's delegated addresses): CBOR array `[code, state, sequence, balance]`. Source:
+/// `fvm` 2.12.2 `state_tree.rs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ActorStateV4 {
+    /// CID of the actor's code.
+    pub code: Cid,
+    /// Root of the actor's own state.
+    pub state: Cid,
+    /// Nonce.
+    pub sequence: u64,
+    /// Balance held by the actor.
+    pub balance: TokenAmount,
+}
+
+impl From<ActorStateV4> for ActorState {
+    fn from(a: ActorStateV4) -> ActorState {
+        ActorState {
+            code: a.code,
+            state: a.state,
+            sequence: a.sequence,
+            balance: a.balance,
+            delegated_address: None,
+        }
+    }
+}
+
+impl TryFrom<ActorState> for ActorStateV4 {
+    type Error = Address;
+
+    /// The record without its delegated address; fails (returning that address) if it has one,
+    /// since a version 4 tree cannot hold it.
+    fn try_from(a: ActorState) -> Result<ActorStateV4, Address> {
+        match a.delegated_address {
+            Some(addr) => Err(addr),
+            None => Ok(ActorStateV4 {
+                code: a.code,
+                state: a.state,
+                sequence: a.sequence,
+                balance: a.balance,
+            }),
+        }
+    }
+}
+
 /// Why a balance change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidTransfer {

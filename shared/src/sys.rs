@@ -29,7 +29,10 @@ pub struct TokenAmount {
 impl TokenAmount {
     /// Splits a 128-bit attoFIL amount.
     pub const fn from_u128(v: u128) -> Self {
-        TokenAmount { lo: v as u64, hi: (v >> 64) as u64 }
+        TokenAmount {
+            lo: v as u64,
+            hi: (v >> 64) as u64,
+        }
     }
 
     /// Joins the two halves into a 128-bit attoFIL amount.
@@ -72,7 +75,9 @@ impl std::error::Error for TokenAmountOutOfRange {}
 impl TryFrom<&crate::econ::TokenAmount> for TokenAmount {
     type Error = TokenAmountOutOfRange;
     fn try_from(v: &crate::econ::TokenAmount) -> Result<Self, Self::Error> {
-        u128::try_from(v.atto()).map(Self::from_u128).map_err(|_| TokenAmountOutOfRange)
+        u128::try_from(v.atto())
+            .map(Self::from_u128)
+            .map_err(|_| TokenAmountOutOfRange)
     }
 }
 

@@ -30,7 +30,11 @@ where
 {
     let fb = to_vec(fern_v).expect("fern encodes");
     let ob = to_vec(oracle_v).expect("oracle encodes");
-    assert_eq!(hex::encode(&fb), hex::encode(&ob), "encodings differ for {fern_v:?}");
+    assert_eq!(
+        hex::encode(&fb),
+        hex::encode(&ob),
+        "encodings differ for {fern_v:?}"
+    );
     let f2: F = from_slice(&ob).expect("fern decodes oracle bytes");
     assert_eq!(&f2, fern_v);
     let o2: O = from_slice(&fb).expect("oracle decodes fern bytes");
@@ -98,9 +102,18 @@ fn crypto_constants_match() {
     assert_eq!(fern::crypto::BLS_PUB_LEN, o::BLS_PUB_LEN);
     assert_eq!(fern::crypto::SECP_SIG_LEN, o::SECP_SIG_LEN);
     assert_eq!(fern::crypto::SECP_PUB_LEN, o::SECP_PUB_LEN);
-    assert_eq!(fern::crypto::SECP_SIG_MESSAGE_HASH_SIZE, o::SECP_SIG_MESSAGE_HASH_SIZE);
-    assert_eq!(fern::crypto::SignatureType::Secp256k1 as u8, o::SignatureType::Secp256k1 as u8);
-    assert_eq!(fern::crypto::SignatureType::BLS as u8, o::SignatureType::BLS as u8);
+    assert_eq!(
+        fern::crypto::SECP_SIG_MESSAGE_HASH_SIZE,
+        o::SECP_SIG_MESSAGE_HASH_SIZE
+    );
+    assert_eq!(
+        fern::crypto::SignatureType::Secp256k1 as u8,
+        o::SignatureType::Secp256k1 as u8
+    );
+    assert_eq!(
+        fern::crypto::SignatureType::BLS as u8,
+        o::SignatureType::BLS as u8
+    );
 }
 
 #[test]
@@ -125,8 +138,13 @@ fn supported_hash_codes_match() {
 
 #[test]
 fn signatures_encode_identically() {
-    let payloads: Vec<Vec<u8>> =
-        vec![vec![], vec![0], vec![0x5a; 65], vec![0xee; 96], (0..=255u8).collect()];
+    let payloads: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![0],
+        vec![0x5a; 65],
+        vec![0xee; 96],
+        (0..=255u8).collect(),
+    ];
     for p in &payloads {
         same(
             &fern::crypto::Signature::new_secp256k1(p.clone()),
@@ -137,7 +155,10 @@ fn signatures_encode_identically() {
             &oracle::crypto::signature::Signature::new_bls(p.clone()),
         );
     }
-    same(&fern::crypto::SignatureType::BLS, &oracle::crypto::signature::SignatureType::BLS);
+    same(
+        &fern::crypto::SignatureType::BLS,
+        &oracle::crypto::signature::SignatureType::BLS,
+    );
     same(
         &fern::crypto::SignatureType::Secp256k1,
         &oracle::crypto::signature::SignatureType::Secp256k1,
@@ -169,7 +190,10 @@ fn signature_decoding_rejects_what_oracle_rejects() {
 
 #[test]
 fn randomness_matches() {
-    assert_eq!(fern::randomness::RANDOMNESS_LENGTH, oracle::randomness::RANDOMNESS_LENGTH);
+    assert_eq!(
+        fern::randomness::RANDOMNESS_LENGTH,
+        oracle::randomness::RANDOMNESS_LENGTH
+    );
     for b in [&[][..], &[1, 2, 3][..], &[0xff; 32][..], &[0x11; 300][..]] {
         same(&f_rand(b), &o_rand(b));
     }
@@ -256,8 +280,12 @@ fn events_encode_identically() {
     let mut f_entries = vec![];
     let mut o_entries = vec![];
     for n in 0..=raw.len() {
-        let fe = fern::event::ActorEvent { entries: f_entries.clone() };
-        let oe = oracle::event::ActorEvent { entries: o_entries.clone() };
+        let fe = fern::event::ActorEvent {
+            entries: f_entries.clone(),
+        };
+        let oe = oracle::event::ActorEvent {
+            entries: o_entries.clone(),
+        };
         same(&fe, &oe);
         for emitter in [0, 1000, u64::MAX] {
             same(
@@ -272,7 +300,9 @@ fn events_encode_identically() {
     }
     // A list of stamped events, as stored in the receipt's events AMT values.
     let fl: Vec<_> = (0..3)
-        .map(|i| fern::event::StampedEvent::new(i, fern::event::ActorEvent::from(f_entries.clone())))
+        .map(|i| {
+            fern::event::StampedEvent::new(i, fern::event::ActorEvent::from(f_entries.clone()))
+        })
         .collect();
     let ol: Vec<_> = (0..3)
         .map(|i| {
@@ -311,7 +341,18 @@ fn event_decoding_rejects_what_oracle_rejects() {
 #[test]
 fn piece_sizes_match() {
     let values: Vec<u64> = (0..140)
-        .chain([254, 508, 1016, 1024, 2032, 2048, 127 << 20, 128 << 20, 127 * 3, 128 * 3])
+        .chain([
+            254,
+            508,
+            1016,
+            1024,
+            2032,
+            2048,
+            127 << 20,
+            128 << 20,
+            127 * 3,
+            128 * 3,
+        ])
         .chain([u64::MAX, u64::MAX - 1, 1 << 63])
         .collect();
     for v in values {
@@ -335,8 +376,14 @@ fn piece_infos_match() {
     let mut o_list = vec![];
     for (i, c) in sample_cids().into_iter().enumerate() {
         let size = 128u64 << i;
-        let f = fern::piece::PieceInfo { size: fern::piece::PaddedPieceSize(size), cid: c };
-        let o = oracle::piece::PieceInfo { size: oracle::piece::PaddedPieceSize(size), cid: c };
+        let f = fern::piece::PieceInfo {
+            size: fern::piece::PaddedPieceSize(size),
+            cid: c,
+        };
+        let o = oracle::piece::PieceInfo {
+            size: oracle::piece::PaddedPieceSize(size),
+            cid: c,
+        };
         same(&f, &o);
         f_list.push(f);
         o_list.push(o);
@@ -386,9 +433,17 @@ fn seal_proofs_match() {
     for n in proof_numbers() {
         let (f, o) = (F::from(n), O::from(n));
         assert_eq!(i64::from(f), i64::from(o));
-        assert_eq!(matches!(f, F::Invalid(_)), matches!(o, O::Invalid(_)), "validity of {n}");
+        assert_eq!(
+            matches!(f, F::Invalid(_)),
+            matches!(o, O::Invalid(_)),
+            "validity of {n}"
+        );
         same(&f, &o);
-        assert_eq!(f.sector_size().ok().map(f_size), o.sector_size().ok().map(o_size), "{n}");
+        assert_eq!(
+            f.sector_size().ok().map(f_size),
+            o.sector_size().ok().map(o_size),
+            "{n}"
+        );
         assert_eq!(f.proof_size().ok(), o.proof_size().ok(), "proof size {n}");
         assert_eq!(
             f.window_post_partition_sectors().ok(),
@@ -412,7 +467,10 @@ fn seal_proofs_match() {
     }
     // A hand-built Invalid holding a known number encodes as that number (and decodes back to
     // the known variant on both sides).
-    assert_eq!(to_vec(&F::Invalid(5)).unwrap(), to_vec(&O::Invalid(5)).unwrap());
+    assert_eq!(
+        to_vec(&F::Invalid(5)).unwrap(),
+        to_vec(&O::Invalid(5)).unwrap()
+    );
     same_decode::<F, O>(&to_vec(&O::Invalid(5)).unwrap());
     assert_eq!(i64::from(F::default()), i64::from(O::default()));
 }
@@ -450,11 +508,22 @@ fn post_proofs_match() {
     for n in proof_numbers() {
         let (f, o) = (F::from(n), O::from(n));
         assert_eq!(i64::from(f), i64::from(o));
-        assert_eq!(matches!(f, F::Invalid(_)), matches!(o, O::Invalid(_)), "validity of {n}");
+        assert_eq!(
+            matches!(f, F::Invalid(_)),
+            matches!(o, O::Invalid(_)),
+            "validity of {n}"
+        );
         same(&f, &o);
-        assert_eq!(f.sector_size().ok().map(f_size), o.sector_size().ok().map(o_size), "{n}");
+        assert_eq!(
+            f.sector_size().ok().map(f_size),
+            o.sector_size().ok().map(o_size),
+            "{n}"
+        );
         assert_eq!(f.proof_size().ok(), o.proof_size().ok());
-        assert_eq!(f.window_post_partition_sectors().ok(), o.window_post_partition_sectors().ok());
+        assert_eq!(
+            f.window_post_partition_sectors().ok(),
+            o.window_post_partition_sectors().ok()
+        );
     }
 }
 
@@ -464,10 +533,18 @@ fn aggregate_and_update_proofs_match() {
     use oracle::sector::{RegisteredAggregateProof as OA, RegisteredUpdateProof as OU};
     for n in proof_numbers() {
         let (fa, oa) = (FA::from(n), OA::from(n));
-        assert_eq!(matches!(fa, FA::Invalid(_)), matches!(oa, OA::Invalid(_)), "agg {n}");
+        assert_eq!(
+            matches!(fa, FA::Invalid(_)),
+            matches!(oa, OA::Invalid(_)),
+            "agg {n}"
+        );
         same(&fa, &oa);
         let (fu, ou) = (FU::from(n), OU::from(n));
-        assert_eq!(matches!(fu, FU::Invalid(_)), matches!(ou, OU::Invalid(_)), "update {n}");
+        assert_eq!(
+            matches!(fu, FU::Invalid(_)),
+            matches!(ou, OU::Invalid(_)),
+            "update {n}"
+        );
         same(&fu, &ou);
     }
 }
@@ -477,11 +554,11 @@ fn proof_enums_reject_what_oracle_rejects() {
     use fern::sector::RegisteredSealProof as F;
     use oracle::sector::RegisteredSealProof as O;
     let cases: Vec<Vec<u8>> = vec![
-        to_vec(&u64::MAX).unwrap(),           // does not fit an i64
-        to_vec(&(i64::MAX as u64)).unwrap(),  // fits exactly
-        to_vec(&"5").unwrap(),                // text
-        vec![0xf6],                           // null
-        vec![0xf9, 0x3c, 0x00],               // float 1.0
+        to_vec(&u64::MAX).unwrap(),          // does not fit an i64
+        to_vec(&(i64::MAX as u64)).unwrap(), // fits exactly
+        to_vec(&"5").unwrap(),               // text
+        vec![0xf6],                          // null
+        vec![0xf9, 0x3c, 0x00],              // float 1.0
     ];
     for c in &cases {
         same_decode::<F, O>(c);
@@ -494,19 +571,33 @@ fn proof_enums_reject_what_oracle_rejects() {
 // ---------------------------------------------------------------------------------------------
 
 fn f_post(t: i64, b: &[u8]) -> fern::sector::PoStProof {
-    fern::sector::PoStProof { post_proof: t.into(), proof_bytes: b.to_vec() }
+    fern::sector::PoStProof {
+        post_proof: t.into(),
+        proof_bytes: b.to_vec(),
+    }
 }
 
 fn o_post(t: i64, b: &[u8]) -> oracle::sector::PoStProof {
-    oracle::sector::PoStProof { post_proof: t.into(), proof_bytes: b.to_vec() }
+    oracle::sector::PoStProof {
+        post_proof: t.into(),
+        proof_bytes: b.to_vec(),
+    }
 }
 
 fn f_sinfo(p: i64, n: u64, c: Cid) -> fern::sector::SectorInfo {
-    fern::sector::SectorInfo { proof: p.into(), sector_number: n, sealed_cid: c }
+    fern::sector::SectorInfo {
+        proof: p.into(),
+        sector_number: n,
+        sealed_cid: c,
+    }
 }
 
 fn o_sinfo(p: i64, n: u64, c: Cid) -> oracle::sector::SectorInfo {
-    oracle::sector::SectorInfo { proof: p.into(), sector_number: n, sealed_cid: c }
+    oracle::sector::SectorInfo {
+        proof: p.into(),
+        sector_number: n,
+        sealed_cid: c,
+    }
 }
 
 #[test]
@@ -538,7 +629,12 @@ fn extended_sector_info_is_the_four_tuple() {
             sector_key: key,
             sealed_cid: cids[0],
         };
-        let o = (oracle::sector::RegisteredSealProof::from(8), 42u64, key, cids[0]);
+        let o = (
+            oracle::sector::RegisteredSealProof::from(8),
+            42u64,
+            key,
+            cids[0],
+        );
         same(&f, &o);
         let short = fern::sector::SectorInfo::from(&f);
         same(&short, &o_sinfo(8, 42, cids[0]));
@@ -553,8 +649,16 @@ fn post_structs_match() {
     for (f, o) in f_proofs.iter().zip(&o_proofs) {
         same(f, o);
     }
-    let f_sectors: Vec<_> = cids.iter().enumerate().map(|(i, c)| f_sinfo(8, i as u64, *c)).collect();
-    let o_sectors: Vec<_> = cids.iter().enumerate().map(|(i, c)| o_sinfo(8, i as u64, *c)).collect();
+    let f_sectors: Vec<_> = cids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| f_sinfo(8, i as u64, *c))
+        .collect();
+    let o_sectors: Vec<_> = cids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| o_sinfo(8, i as u64, *c))
+        .collect();
 
     for r in [&[][..], &[0xaa; 32][..]] {
         same(
@@ -586,10 +690,17 @@ fn post_structs_match() {
             },
         );
     }
-    same(&fern::sector::WindowPoStVerifyInfo::default(), &oracle::sector::WindowPoStVerifyInfo::default());
     same(
-        &fern::sector::OnChainWindowPoStVerifyInfo { proofs: f_proofs.clone() },
-        &oracle::sector::OnChainWindowPoStVerifyInfo { proofs: o_proofs.clone() },
+        &fern::sector::WindowPoStVerifyInfo::default(),
+        &oracle::sector::WindowPoStVerifyInfo::default(),
+    );
+    same(
+        &fern::sector::OnChainWindowPoStVerifyInfo {
+            proofs: f_proofs.clone(),
+        },
+        &oracle::sector::OnChainWindowPoStVerifyInfo {
+            proofs: o_proofs.clone(),
+        },
     );
 }
 
@@ -603,7 +714,10 @@ fn seal_structs_match() {
         let proof = vec![i as u8; 1920 * i];
         let f = fern::sector::SealVerifyInfo {
             registered_proof: (8 + i as i64).into(),
-            sector_id: fern::sector::SectorID { miner: 1000 + i as u64, number: 5 },
+            sector_id: fern::sector::SectorID {
+                miner: 1000 + i as u64,
+                number: 5,
+            },
             deal_ids: deals.clone(),
             randomness: f_rand(&[1; 32]),
             interactive_randomness: f_rand(&[2; 32]),
@@ -613,7 +727,10 @@ fn seal_structs_match() {
         };
         let o = oracle::sector::SealVerifyInfo {
             registered_proof: (8 + i as i64).into(),
-            sector_id: oracle::sector::SectorID { miner: 1000 + i as u64, number: 5 },
+            sector_id: oracle::sector::SectorID {
+                miner: 1000 + i as u64,
+                number: 5,
+            },
             deal_ids: deals.clone(),
             randomness: o_rand(&[1; 32]),
             interactive_randomness: o_rand(&[2; 32]),
@@ -756,7 +873,13 @@ fn sys_layouts_match() {
     same_layout!(f::SendFlags, o::SendFlags);
     same_layout!(f::EventEntry, o::EventEntry, flags, codec, key_len, val_len);
     same_layout!(fern::event::Flags, oracle::event::Flags);
-    same_layout!(f::out::ipld::IpldOpen, o::out::ipld::IpldOpen, codec, id, size);
+    same_layout!(
+        f::out::ipld::IpldOpen,
+        o::out::ipld::IpldOpen,
+        codec,
+        id,
+        size
+    );
     same_layout!(f::out::ipld::IpldStat, o::out::ipld::IpldStat, codec, size);
     same_layout!(
         f::out::send::Send,
@@ -795,9 +918,18 @@ fn sys_layouts_match() {
         chain_id,
         network_version
     );
-    same_layout!(fern::version::NetworkVersion, oracle::version::NetworkVersion);
-    assert_eq!(f::SendFlags::READ_ONLY.bits(), o::SendFlags::READ_ONLY.bits());
-    assert_eq!(f::out::vm::ContextFlags::READ_ONLY.bits(), o::out::vm::ContextFlags::READ_ONLY.bits());
+    same_layout!(
+        fern::version::NetworkVersion,
+        oracle::version::NetworkVersion
+    );
+    assert_eq!(
+        f::SendFlags::READ_ONLY.bits(),
+        o::SendFlags::READ_ONLY.bits()
+    );
+    assert_eq!(
+        f::out::vm::ContextFlags::READ_ONLY.bits(),
+        o::out::vm::ContextFlags::READ_ONLY.bits()
+    );
 }
 
 #[test]
@@ -805,7 +937,10 @@ fn sys_struct_bytes_match() {
     use fern::sys as f;
     use oracle::sys as o;
     let f_ta = |v: u128| f::TokenAmount::from_u128(v);
-    let o_ta = |v: u128| o::TokenAmount { lo: v as u64, hi: (v >> 64) as u64 };
+    let o_ta = |v: u128| o::TokenAmount {
+        lo: v as u64,
+        hi: (v >> 64) as u64,
+    };
 
     let fm = f::out::vm::MessageContext {
         origin: 0x0101_0101_0101_0101,
@@ -845,19 +980,51 @@ fn sys_struct_bytes_match() {
     };
     assert_eq!(bytes_of(&fnc), bytes_of(&onc));
 
-    let fs = f::out::send::Send { exit_code: 16, return_id: 9, return_codec: 0x71, return_size: 77 };
-    let os = o::out::send::Send { exit_code: 16, return_id: 9, return_codec: 0x71, return_size: 77 };
+    let fs = f::out::send::Send {
+        exit_code: 16,
+        return_id: 9,
+        return_codec: 0x71,
+        return_size: 77,
+    };
+    let os = o::out::send::Send {
+        exit_code: 16,
+        return_id: 9,
+        return_codec: 0x71,
+        return_size: 77,
+    };
     assert_eq!(bytes_of(&fs), bytes_of(&os));
 
-    let fo = f::out::ipld::IpldOpen { codec: 0x55, id: 3, size: 1 << 20 };
-    let oo = o::out::ipld::IpldOpen { codec: 0x55, id: 3, size: 1 << 20 };
+    let fo = f::out::ipld::IpldOpen {
+        codec: 0x55,
+        id: 3,
+        size: 1 << 20,
+    };
+    let oo = o::out::ipld::IpldOpen {
+        codec: 0x55,
+        id: 3,
+        size: 1 << 20,
+    };
     assert_eq!(bytes_of(&fo), bytes_of(&oo));
-    let fst = f::out::ipld::IpldStat { codec: 0x71, size: 12 };
-    let ost = o::out::ipld::IpldStat { codec: 0x71, size: 12 };
+    let fst = f::out::ipld::IpldStat {
+        codec: 0x71,
+        size: 12,
+    };
+    let ost = o::out::ipld::IpldStat {
+        codec: 0x71,
+        size: 12,
+    };
     assert_eq!(bytes_of(&fst), bytes_of(&ost));
 
-    let fv = f::out::crypto::VerifyConsensusFault { epoch: 100, target: 1001, fault: 2 };
-    let ov = o::out::crypto::VerifyConsensusFault { epoch: 100, target: 1001, fault: 2 };
+    let fv = f::out::crypto::VerifyConsensusFault {
+        epoch: 100,
+        target: 1001,
+        fault: 2,
+    };
+    let ov = o::out::crypto::VerifyConsensusFault {
+        epoch: 100,
+        target: 1001,
+        fault: 2,
+    };
     assert_eq!(bytes_of(&fv), bytes_of(&ov));
 
     let fe = f::EventEntry {

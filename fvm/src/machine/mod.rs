@@ -23,6 +23,7 @@ pub(crate) mod undo;
 use anyhow::{anyhow, Context as _};
 use cid::Cid;
 use fern_shared::consts::{empty_arr_cid, EMPTY_ARR_BYTES};
+use fern_shared::state::StateTreeVersion;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 
@@ -52,7 +53,7 @@ pub struct Machine<B, E> {
 impl<B: Blockstore, E: Externs> Machine<B, E> {
     /// Prepares a machine: checks the network version, checks that `blockstore` holds the initial
     /// state root, stores the empty-array block (the default actor state) directly in
-    /// `blockstore`, opens the state tree (version 5 only) and loads the manifest, from the
+    /// `blockstore`, opens the state tree (layout version 5 only) and loads the manifest, from the
     /// configuration's override if set, otherwise from the system actor's state.
     pub fn new(
         config: NetworkConfig,
@@ -72,6 +73,16 @@ impl<B: Blockstore, E: Externs> Machine<B, E> {
         }
         put_empty_array(&blockstore)?;
         let state_tree = StateTree::new_from_root(BufferedBlockstore::new(blockstore), &root)?;
+        // Every network version Fern runs (18 on) uses layout 5; ref-fvm 3.x and 4.x refuse
+        // older roots when loading them.
+        if state_tree.version() != StateTreeVersion::V5 {
+            return Err(anyhow!(
+                "state tree version {} is not supported at network version {} (version 5 is \
+                 required from network version 18)",
+                state_tree.version() as u64,
+                u32::from(config.network_version)
+            ));
+        }
         let manifest = match config.builtin_actors_override {
             Some(manifest_root) => Manifest::load(state_tree.store(), &manifest_root)?,
             None => {

@@ -2,8 +2,12 @@
 //!
 //! On chain the tree is a versioned root `[version, actors, info]` whose `actors` field is a HAMT
 //! (bit width 5, SHA-256 key hashing) from the byte form of an actor's *ID address* to its
-//! [`ActorState`]. Fern only reads and writes version 5 roots; `info` is the CID of an empty CBOR
-//! array.
+//! [`ActorState`]; `info` is the CID of an empty CBOR array. Version 5 (network version 18 on)
+//! stores five-field records with the delegated address; versions 3 and 4 (up to network
+//! version 17, ref-fvm 2.x) store four-field records ([`ActorStateV4`]), read here as records
+//! without a delegated address. Each layout decodes only its own records, so a record of the
+//! other layout is as undecodable as on ref-fvm. Whether a network version accepts a layout is
+//! the machine's decision.
 //!
 //! Reads and writes go through an in-memory cache in front of the HAMT. Writes stay in the cache,
 //! marked dirty, until [`StateTree::flush`] applies them to the HAMT and stores a new root. While a
@@ -16,7 +20,7 @@ use anyhow::{anyhow, Context as _};
 use cid::Cid;
 use fern_shared::address::Address;
 use fern_shared::consts::HAMT_BIT_WIDTH;
-use fern_shared::state::{ActorState, StateInfo0, StateRoot, StateTreeVersion};
+use fern_shared::state::{ActorState, ActorStateV4, StateInfo0, StateRoot, StateTreeVersion};
 use fern_shared::ActorID;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
@@ -30,6 +34,136 @@ use super::undo::UndoMap;
 /// unsigned LEB128 varint).
 pub fn actor_key(id: ActorID) -> Vec<u8> {
     Address::new_id(id).to_bytes()
+}
+
+/// The committed actor HAMT, typed by the record layout of the tree's version.
+enum ActorTable<B> {
+    /// Versions 3 and 4: four-field records.
+    V4(Hamt<B, ActorStateV4>),
+    /// Version 5: five-field records.
+    V5(Hamt<B, ActorState>),
+}
+
+impl<B: Blockstore> ActorTable<B> {
+    /// An empty table for `version`; versions before 3 are refused (as ref-fvm 2.x and later
+    /// refuse them).
+    fn new(store: B, version: StateTreeVersion) -> anyhow::Result<Self> {
+        Ok(match version {
+            StateTreeVersion::V3 | StateTreeVersion::V4 => {
+                ActorTable::V4(Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH))
+            }
+            StateTreeVersion::V5 => ActorTable::V5(Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH)),
+            other => return Err(unsupported(other)),
+        })
+    }
+
+    /// The table rooted at `actors` for `version`.
+    fn load(actors: &Cid, store: B, version: StateTreeVersion) -> anyhow::Result<Self> {
+        let context = || format!("cannot load the actor table {actors}");
+        Ok(match version {
+            StateTreeVersion::V3 | StateTreeVersion::V4 => ActorTable::V4(
+                Hamt::load_with_bit_width(actors, store, HAMT_BIT_WIDTH).with_context(context)?,
+            ),
+            StateTreeVersion::V5 => ActorTable::V5(
+                Hamt::load_with_bit_width(actors, store, HAMT_BIT_WIDTH).with_context(context)?,
+            ),
+            other => return Err(unsupported(other)),
+        })
+    }
+
+    fn store(&self) -> &B {
+        match self {
+            ActorTable::V4(h) => h.store(),
+            ActorTable::V5(h) => h.store(),
+        }
+    }
+
+    fn into_store(self) -> B {
+        match self {
+            ActorTable::V4(h) => h.into_store(),
+            ActorTable::V5(h) => h.into_store(),
+        }
+    }
+
+    fn get(&self, id: ActorID) -> anyhow::Result<Option<ActorState>> {
+        let key = actor_key(id);
+        let context = || format!("cannot read actor {id} from the state tree");
+        Ok(match self {
+            ActorTable::V4(h) => h
+                .get(key.as_slice())
+                .with_context(context)?
+                .cloned()
+                .map(ActorState::from),
+            ActorTable::V5(h) => h.get(key.as_slice()).with_context(context)?.cloned(),
+        })
+    }
+
+    fn set(&mut self, id: ActorID, actor: &ActorState) -> anyhow::Result<()> {
+        let key = actor_key(id).into();
+        let context = || format!("cannot write actor {id}");
+        match self {
+            ActorTable::V4(h) => {
+                let record = ActorStateV4::try_from(actor.clone()).map_err(|addr| {
+                    anyhow!(
+                        "actor {id} has the delegated address {addr}, which a version 3 or 4 \
+                         state tree cannot hold"
+                    )
+                })?;
+                h.set(key, record).with_context(context)?;
+            }
+            ActorTable::V5(h) => {
+                h.set(key, actor.clone()).with_context(context)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, id: ActorID) -> anyhow::Result<()> {
+        let key = actor_key(id);
+        let context = || format!("cannot delete actor {id}");
+        match self {
+            ActorTable::V4(h) => h.delete(key.as_slice()).with_context(context).map(drop),
+            ActorTable::V5(h) => h.delete(key.as_slice()).with_context(context).map(drop),
+        }
+    }
+
+    fn flush(&mut self) -> anyhow::Result<Cid> {
+        let root = match self {
+            ActorTable::V4(h) => h.flush(),
+            ActorTable::V5(h) => h.flush(),
+        };
+        root.context("cannot flush the actor table")
+    }
+
+    fn for_each(
+        &self,
+        mut f: impl FnMut(ActorID, &ActorState) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        fn id_of(key: &[u8]) -> anyhow::Result<ActorID> {
+            Address::from_bytes(key)
+                .and_then(|a| a.id())
+                .map_err(|e| anyhow!("state tree key is not an ID address: {e}"))
+        }
+        let result = match self {
+            ActorTable::V4(h) => h.for_each(|key, actor: &ActorStateV4| {
+                f(id_of(key)?, &ActorState::from(actor.clone()))
+            }),
+            ActorTable::V5(h) => h.for_each(|key, actor| f(id_of(key)?, actor)),
+        };
+        result.map_err(|e| match e {
+            // The callback's own error (or a store error) passes through unchanged.
+            fvm_ipld_hamt::Error::Dynamic(inner) => inner,
+            other => anyhow!("state tree iteration failed: {other}"),
+        })
+    }
+}
+
+/// The error for a layout version no Fern network version uses.
+fn unsupported(version: StateTreeVersion) -> anyhow::Error {
+    anyhow!(
+        "state tree version {} is not supported (versions 3, 4 and 5 are)",
+        version as u64
+    )
 }
 
 /// A cached view of one actor.
@@ -53,7 +187,7 @@ struct TransactionMark {
 /// Not thread-safe: read caches use interior mutability so that lookups take `&self`.
 pub struct StateTree<B> {
     /// The committed actor table (as of the last flush, or as loaded).
-    hamt: Hamt<B, ActorState>,
+    hamt: ActorTable<B>,
     /// Layout version written into the root.
     version: StateTreeVersion,
     /// CID stored in the root's `info` field.
@@ -66,42 +200,31 @@ pub struct StateTree<B> {
     transactions: Vec<TransactionMark>,
 }
 
-/// Rejects every layout but version 5.
-fn check_version(version: StateTreeVersion) -> anyhow::Result<()> {
-    if version != StateTreeVersion::V5 {
-        return Err(anyhow!(
-            "state tree version {} is not supported (only version 5 is)",
-            version as u64
-        ));
-    }
-    Ok(())
-}
-
 impl<B: Blockstore> StateTree<B> {
-    /// An empty tree of the given layout version (only [`StateTreeVersion::V5`] is accepted).
-    /// Stores the empty info block right away.
+    /// An empty tree of the given layout version (3, 4 or 5). Stores the empty info block right
+    /// away.
     pub fn new(store: B, version: StateTreeVersion) -> anyhow::Result<Self> {
-        check_version(version)?;
+        if version < StateTreeVersion::V3 {
+            return Err(unsupported(version));
+        }
         let info = store
             .put_cbor(&StateInfo0::default(), Code::Blake2b256)
             .context("cannot store the state tree info block")?;
-        let hamt = Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH);
+        let hamt = ActorTable::new(store, version)?;
         Ok(Self::assemble(hamt, version, info))
     }
 
-    /// Opens the tree whose versioned root is `root`.
+    /// Opens the tree whose versioned root is `root` (layout version 3, 4 or 5).
     pub fn new_from_root(store: B, root: &Cid) -> anyhow::Result<Self> {
         let state_root: StateRoot = store
             .get_cbor(root)
             .with_context(|| format!("cannot decode state root {root}"))?
             .ok_or_else(|| anyhow!("state root {root} is not in the blockstore"))?;
-        check_version(state_root.version)?;
-        let hamt = Hamt::load_with_bit_width(&state_root.actors, store, HAMT_BIT_WIDTH)
-            .with_context(|| format!("cannot load the actor table {}", state_root.actors))?;
+        let hamt = ActorTable::load(&state_root.actors, store, state_root.version)?;
         Ok(Self::assemble(hamt, state_root.version, state_root.info))
     }
 
-    fn assemble(hamt: Hamt<B, ActorState>, version: StateTreeVersion, info: Cid) -> Self {
+    fn assemble(hamt: ActorTable<B>, version: StateTreeVersion, info: Cid) -> Self {
         StateTree {
             hamt,
             version,
@@ -132,11 +255,7 @@ impl<B: Blockstore> StateTree<B> {
         if let Some(cached) = self.actors.borrow().get(&id) {
             return Ok(cached.actor.clone());
         }
-        let actor = self
-            .hamt
-            .get(actor_key(id).as_slice())
-            .with_context(|| format!("cannot read actor {id} from the state tree"))?
-            .cloned();
+        let actor = self.hamt.get(id)?;
         let record = self.in_transaction();
         self.actors.borrow_mut().insert(
             id,
@@ -313,22 +432,13 @@ impl<B: Blockstore> StateTree<B> {
             if !entry.dirty {
                 continue;
             }
-            let key = actor_key(id);
             match &entry.actor {
-                Some(actor) => {
-                    self.hamt
-                        .set(key.into(), actor.clone())
-                        .with_context(|| format!("cannot write actor {id}"))?;
-                }
-                None => {
-                    self.hamt
-                        .delete(key.as_slice())
-                        .with_context(|| format!("cannot delete actor {id}"))?;
-                }
+                Some(actor) => self.hamt.set(id, actor)?,
+                None => self.hamt.delete(id)?,
             }
             entry.dirty = false;
         }
-        let actors = self.hamt.flush().context("cannot flush the actor table")?;
+        let actors = self.hamt.flush()?;
         let root = StateRoot {
             version: self.version,
             actors,
@@ -341,21 +451,10 @@ impl<B: Blockstore> StateTree<B> {
 
     /// Calls `f` with every actor in the committed table, i.e. as of the last [`StateTree::flush`]
     /// (or as loaded): pending changes are not visible. Stops at the first error.
-    pub fn for_each<F>(&self, mut f: F) -> anyhow::Result<()>
+    pub fn for_each<F>(&self, f: F) -> anyhow::Result<()>
     where
         F: FnMut(ActorID, &ActorState) -> anyhow::Result<()>,
     {
-        self.hamt
-            .for_each(|key, actor| {
-                let id = Address::from_bytes(key)
-                    .and_then(|a| a.id())
-                    .map_err(|e| anyhow!("state tree key is not an ID address: {e}"))?;
-                f(id, actor)
-            })
-            .map_err(|e| match e {
-                // The callback's own error (or a store error) passes through unchanged.
-                fvm_ipld_hamt::Error::Dynamic(inner) => inner,
-                other => anyhow!("state tree iteration failed: {other}"),
-            })
+        self.hamt.for_each(f)
     }
 }
