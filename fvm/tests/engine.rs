@@ -379,8 +379,10 @@ fn instrumentation_matches_ref_fvm() {
             assert!(got == expected, "nv{v} {name}: instrumented bytes differ");
             // The free function with the configuration's parameters gives the same bytes.
             let c = engine.config();
-            let again =
-                fe::instrument::inject(&wasm, c.max_wasm_stack_slots, c.wasm_prices).unwrap();
+            let fe::Instrumentation::Current(prices) = c.instrumentation else {
+                panic!("nv{v} uses the current instrumenter");
+            };
+            let again = fe::instrument::inject(&wasm, c.max_wasm_stack_slots, prices).unwrap();
             assert!(again == expected, "nv{v} {name}: inject differs");
         }
     }
@@ -944,8 +946,11 @@ fn config_matches_ref_fvm_network_config() {
         );
         assert_eq!(f.max_call_depth, o.max_call_depth, "nv{v}");
         assert_eq!(f.concurrency, o.concurrency, "nv{v}");
+        let fe::Instrumentation::Current(prices) = f.instrumentation else {
+            panic!("nv{v} uses the current instrumenter");
+        };
         assert!(std::ptr::eq(
-            f.wasm_prices,
+            prices,
             &fern::gas::price_list_for(FNv::new(v)).unwrap().wasm
         ));
     }
@@ -962,7 +967,18 @@ fn config_matches_ref_fvm_network_config() {
         assert_eq!(f.max_call_depth, o.max_call_depth, "nv{v}");
         assert_eq!(f.concurrency, o.concurrency, "nv{v}");
     }
-    for v in [0u32, 17, 31] {
+    // nv17 against ref-fvm 2.12: the same stack limit, the Skyr instrumentation (engine_fvm2.rs
+    // compares what it produces); no memory limit but Wasm32's.
+    let f = EngineConfig::for_network(FNv::new(17)).unwrap();
+    let nc = fvm2::machine::NetworkConfig::new(fvm2_shared::version::NetworkVersion::V17);
+    let o: fvm2::machine::EngineConfig = (&nc).into();
+    assert_eq!(f.max_wasm_stack_slots, o.max_wasm_stack, "nv17");
+    assert_eq!(
+        f.instrumentation,
+        fe::Instrumentation::Fvm2(&fern::gas::fvm2::SKYR)
+    );
+    assert_eq!(f.max_instance_memory_bytes, fe::WASM32_MAX_MEMORY_BYTES);
+    for v in [0u32, 16, 31] {
         assert_eq!(
             EngineConfig::for_network(FNv::new(v)).unwrap_err(),
             EngineError::UnsupportedNetworkVersion(v)

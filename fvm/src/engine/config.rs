@@ -12,6 +12,7 @@ use wasmtime::{
 };
 
 use super::error::EngineError;
+use crate::gas::fvm2::{Fvm2PriceList, SKYR};
 use crate::gas::limits::{
     MAX_CALL_DEPTH, MAX_INSTANCE_MEMORY_BYTES, MAX_TABLE_ELEMENTS, MAX_WASM_STACK_SLOTS,
     NATIVE_WASM_STACK_BYTES,
@@ -34,6 +35,21 @@ pub fn default_concurrency() -> u32 {
 /// Upper bound on pooled instance slots; hosts usually cannot reserve address space for more.
 pub const MAX_POOLED_INSTANCES: u32 = 48 * 1024;
 
+/// Which instrumenter an engine applies, with the instruction prices it injects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Instrumentation {
+    /// `fvm-wasm-instrument` 0.4 (wasmparser) with these prices: network versions 18 on
+    /// (ref-fvm 3.x and 4.x).
+    Current(&'static WasmGasPrices),
+    /// `fvm-wasm-instrument` 0.2 (parity-wasm, MVP plus bulk memory) with the nv17 table's
+    /// instruction price: network version 17 (ref-fvm 2.x).
+    Fvm2(&'static Fvm2PriceList),
+}
+
+/// The largest linear memory Wasm32 allows (65 536 pages of 64 KiB): the only memory limit at
+/// network version 17, where ref-fvm 2.x limits neither memory nor tables.
+pub const WASM32_MAX_MEMORY_BYTES: u64 = 1 << 32;
+
 /// Limits and prices an [`Engine`](super::Engine) is built for.
 ///
 /// Obtain one with [`EngineConfig::for_network`]; only `concurrency` is a local choice (how many
@@ -50,8 +66,8 @@ pub struct EngineConfig {
     pub max_call_depth: u32,
     /// Call stacks that may execute at once (at least 1).
     pub concurrency: u32,
-    /// Instruction prices used by the gas instrumentation.
-    pub wasm_prices: &'static WasmGasPrices,
+    /// The instrumenter and its instruction prices.
+    pub instrumentation: Instrumentation,
 }
 
 impl EngineConfig {
@@ -59,6 +75,17 @@ impl EngineConfig {
     /// for that version (the development version has one; whether a machine runs it is the
     /// network configuration's decision).
     pub fn for_network(nv: NetworkVersion) -> Result<Self, EngineError> {
+        if nv == NetworkVersion::V17 {
+            // ref-fvm 2.12 `NetworkConfig::new` and `EngineConfig::from`: a 2 048-slot stack
+            // limit and the Skyr instruction price; no memory or table limits.
+            return Ok(Self {
+                max_wasm_stack_slots: MAX_WASM_STACK_SLOTS,
+                max_instance_memory_bytes: WASM32_MAX_MEMORY_BYTES,
+                max_call_depth: MAX_CALL_DEPTH,
+                concurrency: 1,
+                instrumentation: Instrumentation::Fvm2(&SKYR),
+            });
+        }
         // The machine's network configuration decides which versions run; the engine also
         // serves the development version.
         let prices = development_price_list_for(nv)
@@ -68,7 +95,7 @@ impl EngineConfig {
             max_instance_memory_bytes: MAX_INSTANCE_MEMORY_BYTES,
             max_call_depth: MAX_CALL_DEPTH,
             concurrency: 1,
-            wasm_prices: &prices.wasm,
+            instrumentation: Instrumentation::Current(&prices.wasm),
         })
     }
 
@@ -111,7 +138,8 @@ impl EngineConfig {
         Ok(())
     }
 
-    /// The Wasmtime configuration for this engine, setting everything ref-fvm 4.8 sets.
+    /// The Wasmtime configuration for this engine, setting everything ref-fvm 4.8 sets (at
+    /// network version 17, what ref-fvm 2.12 sets: see [`Instrumentation::Fvm2`]).
     ///
     /// Consensus-relevant: the enabled Wasm proposals, 64 KiB pages only, the pooling allocator's
     /// per-module limits (one memory of at most `max_instance_memory_bytes`, one table of at most
@@ -119,6 +147,9 @@ impl EngineConfig {
     /// that only the instrumented stack limit can ever trigger. The rest is tuning.
     pub fn wasmtime_config(&self) -> Result<wasmtime::Config, EngineError> {
         self.check()?;
+        if let Instrumentation::Fvm2(_) = self.instrumentation {
+            return Ok(fvm2_wasmtime_config());
+        }
         let slots = self.instance_pool_size();
         // `check` proved the conversion.
         let memory_bytes = self.max_instance_memory_bytes as usize;
@@ -192,4 +223,40 @@ impl EngineConfig {
 
         Ok(c)
     }
+}
+
+/// The Wasmtime configuration of network version 17: every setting ref-fvm 2.12's
+/// `default_wasmtime_config` makes, and nothing else. Instances are allocated on demand (no
+/// pool, so no memory or table limits beyond Wasm32's), memories are initialised by copying the
+/// data segments, and everything left at Wasmtime's default is left there too, so that compiled
+/// code is the same as ref-fvm 2.12's.
+fn fvm2_wasmtime_config() -> wasmtime::Config {
+    let mut c = wasmtime::Config::default();
+    c.wasm_custom_page_sizes(false)
+        .memory_init_cow(false)
+        .wasm_simd(false)
+        .wasm_relaxed_simd(false)
+        .relaxed_simd_deterministic(true)
+        .wasm_wide_arithmetic(false)
+        .wasm_tail_call(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .wasm_bulk_memory(true)
+        .wasm_multi_value(false)
+        .cranelift_nan_canonicalization(true)
+        .max_wasm_stack(NATIVE_WASM_STACK_BYTES)
+        .consume_fuel(false)
+        .epoch_interruption(false)
+        .debug_info(false)
+        .generate_address_map(false)
+        .cranelift_debug_verifier(false)
+        .native_unwind_info(false)
+        .wasm_backtrace(false)
+        .wasm_backtrace_details(WasmBacktraceDetails::Disable)
+        .guard_before_linear_memory(true)
+        .parallel_compilation(true)
+        .cranelift_opt_level(OptLevel::Speed)
+        .macos_use_mach_ports(false)
+        .wasm_extended_const(false);
+    c
 }

@@ -7,6 +7,9 @@ use cid::Cid;
 pub enum Stage {
     /// Checking the raw module against the enabled Wasm features.
     Validation,
+    /// Parsing the module for the nv17 instrumenter (parity-wasm, which knows only the MVP
+    /// and bulk memory).
+    Parsing,
     /// Injecting the stack-height limiter.
     StackLimiter,
     /// Injecting gas metering.
@@ -19,6 +22,7 @@ impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Stage::Validation => "validation",
+            Stage::Parsing => "parsing for instrumentation",
             Stage::StackLimiter => "stack-limit instrumentation",
             Stage::GasMetering => "gas instrumentation",
             Stage::Compilation => "compilation",

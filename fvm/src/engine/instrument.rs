@@ -15,6 +15,11 @@
 //! Steps 2 and 3 ([`inject`]) are a pure function of the bytes, the stack limit and the prices;
 //! the result is what gets compiled, so it must equal ref-fvm's byte for byte.
 //!
+//! Network version 17 instruments as ref-fvm 2.12 does ([`inject_fvm2`]): the module is parsed
+//! with parity-wasm (MVP plus bulk memory: anything else is refused at [`Stage::Parsing`]), then
+//! `fvm-wasm-instrument` 0.2 adds its stack limiter and gas metering with [`Fvm2Rules`], then the
+//! data-count section is moved back where the binary format wants it.
+//!
 //! The instrumenter is third-party code that parses untrusted input. Besides returning errors, it
 //! could panic on input its authors did not foresee; each step therefore runs under
 //! [`std::panic::catch_unwind`] and a panic becomes [`EngineError::Panicked`]. This is a last
@@ -27,7 +32,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use fvm_wasm_instrument::gas_metering::{self, InstructionCost as MeteringCost, Rules};
 use fvm_wasm_instrument::stack_limiter;
 
+use fvm_wasm_instrument_02::gas_metering::{self as gas_metering_02, MemoryGrowCost};
+use fvm_wasm_instrument_02::parity_wasm::elements::{self as pw, Instruction};
+
 use super::error::{EngineError, Stage};
+use crate::gas::fvm2::Fvm2PriceList;
 use crate::gas::wasm::{InstructionCost, Operator, GAS_CHARGE_CALL_COST, LINEAR_COST_CALC_COST};
 use crate::gas::WasmGasPrices;
 
@@ -64,6 +73,75 @@ impl Rules for GasRules<'_> {
     fn linear_calc_cost(&self) -> u64 {
         LINEAR_COST_CALC_COST
     }
+}
+
+/// The nv17 pricing rules for `fvm-wasm-instrument` 0.2 (ref-fvm 2.12's `WasmGasPrices`): the
+/// table's instruction price, in milligas, for every instruction except `nop`, `drop`, `block`,
+/// `loop`, `unreachable`, `return`, `else` and `end`, which are free (FIP-0032); `memory.grow`
+/// costs nothing more. A zero price makes every instruction free.
+#[derive(Clone, Copy, Debug)]
+pub struct Fvm2Rules<'a>(pub &'a Fvm2PriceList);
+
+impl gas_metering_02::Rules for Fvm2Rules<'_> {
+    fn instruction_cost(&self, instruction: &Instruction) -> Option<u64> {
+        let price = self.0.wasm_instruction.as_milligas();
+        if price == 0 {
+            return Some(0);
+        }
+        Some(match instruction {
+            Instruction::Nop
+            | Instruction::Drop
+            | Instruction::Block(_)
+            | Instruction::Loop(_)
+            | Instruction::Unreachable
+            | Instruction::Return
+            | Instruction::Else
+            | Instruction::End => 0,
+            // The table's price is a positive constant.
+            _ => price as u64,
+        })
+    }
+
+    fn memory_grow_cost(&self) -> MemoryGrowCost {
+        MemoryGrowCost::Free
+    }
+}
+
+/// Instruments an already validated module for network version 17, as ref-fvm 2.12 does:
+/// parity-wasm parsing, the 0.2 stack limiter (`max_stack_slots`), 0.2 gas metering with
+/// `prices`, then the data-count section re-placed (removed, and inserted again if the module
+/// has a data section, counting its segments). Returns the module to compile.
+pub fn inject_fvm2(
+    wasm: &[u8],
+    max_stack_slots: u32,
+    prices: &Fvm2PriceList,
+) -> Result<Vec<u8>, EngineError> {
+    let module = contained(Stage::Parsing, || {
+        fvm_wasm_instrument_02::parity_wasm::deserialize_buffer::<pw::Module>(wasm)
+    })?
+    .map_err(|e| EngineError::rejected(Stage::Parsing, e))?;
+    let limited = contained(Stage::StackLimiter, || {
+        fvm_wasm_instrument_02::inject_stack_limiter(module, max_stack_slots)
+    })?
+    .map_err(|e| EngineError::rejected(Stage::StackLimiter, e))?;
+    let mut metered = contained(Stage::GasMetering, || {
+        gas_metering_02::inject(limited, &Fvm2Rules(prices), GAS_MODULE)
+    })?
+    .map_err(|_| EngineError::rejected(Stage::GasMetering, "injecting gas counter failed"))?;
+    // parity-wasm writes a data-count section where it found it, which the binary format may
+    // not accept after the other sections moved; ref-fvm 2.12 rebuilds it the same way.
+    metered
+        .sections_mut()
+        .retain(|section| !matches!(section, pw::Section::DataCount(_)));
+    if let Some(count) = metered.data_section().map(|data| data.entries().len()) {
+        let count = u32::try_from(count)
+            .map_err(|_| EngineError::rejected(Stage::GasMetering, "too many data segments"))?;
+        metered
+            .insert_section(pw::Section::DataCount(count))
+            .map_err(|e| EngineError::rejected(Stage::GasMetering, e))?;
+    }
+    contained(Stage::GasMetering, || metered.to_bytes())?
+        .map_err(|e| EngineError::rejected(Stage::GasMetering, e))
 }
 
 /// Runs `f`, turning a panic into [`EngineError::Panicked`] for `stage`.

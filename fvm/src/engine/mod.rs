@@ -49,11 +49,12 @@ use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 
 pub use config::{
-    default_concurrency, EngineConfig, INSTANCES_PER_CONCURRENT_EXECUTOR, MAX_POOLED_INSTANCES,
+    default_concurrency, EngineConfig, Instrumentation, INSTANCES_PER_CONCURRENT_EXECUTOR,
+    MAX_POOLED_INSTANCES, WASM32_MAX_MEMORY_BYTES,
 };
 pub use disk_cache::{DiskCache, DiskCacheStats};
 pub use error::{EngineError, Stage};
-pub use instrument::{GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
+pub use instrument::{Fvm2Rules, GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
 pub use limiter::{MemoryLimiter, MemoryMark};
 pub use module::{
     min_memory_bytes, min_table_elements, CompiledModule, MEMORY_EXPORT, TABLE_EXPORT,
@@ -221,7 +222,14 @@ impl Engine {
     pub fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>, EngineError> {
         self.validate(wasm)?;
         let c = &self.0.config;
-        instrument::inject(wasm, c.max_wasm_stack_slots, c.wasm_prices)
+        match c.instrumentation {
+            Instrumentation::Current(prices) => {
+                instrument::inject(wasm, c.max_wasm_stack_slots, prices)
+            }
+            Instrumentation::Fvm2(prices) => {
+                instrument::inject_fvm2(wasm, c.max_wasm_stack_slots, prices)
+            }
+        }
     }
 
     /// Validates, instruments and compiles raw actor Wasm. Does not use or fill the cache.

@@ -15,7 +15,7 @@ const fn factor(n: usize) -> i64 {
 /// Price of verifying an aggregate of seal proofs of one proof type: `per_sector` times the
 /// number of proofs, plus the stair of `by_count` (the cost of the highest `(start, cost)` entry
 /// whose start is at most the count; nothing below the first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SealAggregatePrice {
     /// The seal proof type this entry prices.
     pub seal_proof: RegisteredSealProof,
@@ -26,7 +26,7 @@ pub struct SealAggregatePrice {
 }
 
 /// Every price of the nv17 model. Storage amounts are in gas before the storage multiplier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fvm2PriceList {
     /// Multiplies every storage amount.
     pub storage_multiplier: i64,
