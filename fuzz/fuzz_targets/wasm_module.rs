@@ -1,6 +1,8 @@
 //! Wasm module loading: validation, instrumentation (gas metering, stack limiter) and
 //! compilation of arbitrary bytes, and of Fern's real actors with fuzzer-chosen byte edits.
 //! Every input must end in a module or an error: never a panic, a hang or unbounded memory.
+//! Inputs whose first byte has its top bit set go to the nv17 engine, whose pipeline also parses
+//! the module with parity-wasm and instruments it with `fvm-wasm-instrument` 0.2.
 //!
 //! `Engine::compile` runs all three stages (it validates, instruments, then compiles), so it is
 //! the one call made. Module bytes already compiled in this process are not compiled again: the
@@ -17,16 +19,23 @@ use fern::engine::Engine;
 use fern_shared::version::NetworkVersion;
 use libfuzzer_sys::fuzz_target;
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::for_network(NetworkVersion::V29).expect("an engine builds"))
+fn engine(nv17: bool) -> &'static Engine {
+    static CURRENT: OnceLock<Engine> = OnceLock::new();
+    static NV17: OnceLock<Engine> = OnceLock::new();
+    let (cell, nv) = if nv17 {
+        (&NV17, NetworkVersion::V17)
+    } else {
+        (&CURRENT, NetworkVersion::V29)
+    };
+    cell.get_or_init(|| Engine::for_network(nv).expect("an engine builds"))
 }
 
 /// Whether these module bytes are seen for the first time in this process (by a 64-bit hash;
 /// the set is emptied at a million entries to bound memory).
-fn first_time(module: &[u8]) -> bool {
+fn first_time(nv17: bool, module: &[u8]) -> bool {
     static SEEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
     let mut h = DefaultHasher::new();
+    nv17.hash(&mut h);
     module.hash(&mut h);
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
     let seen = seen.get_or_insert_with(HashSet::new);
@@ -65,8 +74,9 @@ fuzz_target!(|data: &[u8]| {
         }
         wasm
     };
-    if !first_time(&module) {
+    let nv17 = mode & 0x80 != 0;
+    if !first_time(nv17, &module) {
         return;
     }
-    let _ = engine().compile(&module);
+    let _ = engine(nv17).compile(&module);
 });
