@@ -178,62 +178,25 @@ impl EngineConfig {
         let mut c = wasmtime::Config::default();
         c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 
-        // Wasm proposals. Only what the instrumenter understands and Filecoin has agreed to is
-        // on. Reference types keep Wasmtime's default; their instructions are unpriced, so gas
-        // instrumentation rejects modules using them.
-        c.wasm_custom_page_sizes(false)
-            .wasm_simd(false)
-            .wasm_relaxed_simd(false)
-            .relaxed_simd_deterministic(true)
-            .wasm_wide_arithmetic(false)
-            .wasm_tail_call(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .wasm_bulk_memory(true)
-            .wasm_multi_value(false)
-            .wasm_extended_const(false);
-
-        // Determinism and limits.
-        c.cranelift_nan_canonicalization(true)
-            .max_wasm_stack(NATIVE_WASM_STACK_BYTES)
-            .consume_fuel(false)
-            .epoch_interruption(false);
+        shared_settings(&mut c);
 
         // Linear memory layout: memories never move and have a guard region in front. Initial
         // memory comes from a copy-on-write image of the module's data segments (ref-fvm copies
         // the segments instead): the same bytes, so not consensus, but a pooled slot that last
         // held the same module keeps the image mapped and resets only the pages that were
         // written, which made calls about 10% faster (FIPS/engine.md, 1.2).
-        c.memory_init_cow(true)
-            .memory_may_move(false)
-            .guard_before_linear_memory(true);
-
-        // No debug metadata or backtraces: instrumented code has no useful debug info.
-        c.debug_info(false)
-            .generate_address_map(false)
-            .cranelift_debug_verifier(false)
-            .native_unwind_info(false)
-            .wasm_backtrace(false)
-            .wasm_backtrace_details(WasmBacktraceDetails::Disable);
-
-        // Compilation.
-        c.parallel_compilation(true)
-            .cranelift_opt_level(OptLevel::Speed)
-            .macos_use_mach_ports(false);
+        c.memory_init_cow(true).memory_may_move(false);
 
         Ok(c)
     }
 }
 
-/// The Wasmtime configuration of network version 17: every setting ref-fvm 2.12's
-/// `default_wasmtime_config` makes, and nothing else. Instances are allocated on demand (no
-/// pool, so no memory or table limits beyond Wasm32's), memories are initialised by copying the
-/// data segments, and everything left at Wasmtime's default is left there too, so that compiled
-/// code is the same as ref-fvm 2.12's.
-fn fvm2_wasmtime_config() -> wasmtime::Config {
-    let mut c = wasmtime::Config::default();
+/// The settings every network version's engine makes (ref-fvm 2.12, 3.14 and 4.8 make them all).
+fn shared_settings(c: &mut wasmtime::Config) {
+    // Wasm proposals. Only what the instrumenter understands and Filecoin has agreed to is on.
+    // Reference types keep Wasmtime's default; their instructions are unpriced, so gas
+    // instrumentation rejects modules using them.
     c.wasm_custom_page_sizes(false)
-        .memory_init_cow(false)
         .wasm_simd(false)
         .wasm_relaxed_simd(false)
         .relaxed_simd_deterministic(true)
@@ -243,20 +206,37 @@ fn fvm2_wasmtime_config() -> wasmtime::Config {
         .wasm_memory64(false)
         .wasm_bulk_memory(true)
         .wasm_multi_value(false)
-        .cranelift_nan_canonicalization(true)
+        .wasm_extended_const(false);
+
+    // Determinism and limits; a guard region before each linear memory.
+    c.cranelift_nan_canonicalization(true)
         .max_wasm_stack(NATIVE_WASM_STACK_BYTES)
         .consume_fuel(false)
         .epoch_interruption(false)
-        .debug_info(false)
+        .guard_before_linear_memory(true);
+
+    // No debug metadata or backtraces: instrumented code has no useful debug info.
+    c.debug_info(false)
         .generate_address_map(false)
         .cranelift_debug_verifier(false)
         .native_unwind_info(false)
         .wasm_backtrace(false)
-        .wasm_backtrace_details(WasmBacktraceDetails::Disable)
-        .guard_before_linear_memory(true)
-        .parallel_compilation(true)
+        .wasm_backtrace_details(WasmBacktraceDetails::Disable);
+
+    // Compilation.
+    c.parallel_compilation(true)
         .cranelift_opt_level(OptLevel::Speed)
-        .macos_use_mach_ports(false)
-        .wasm_extended_const(false);
+        .macos_use_mach_ports(false);
+}
+
+/// The Wasmtime configuration of network version 17: every setting ref-fvm 2.12's
+/// `default_wasmtime_config` makes, and nothing else. Instances are allocated on demand (no
+/// pool, so no memory or table limits beyond Wasm32's), memories are initialised by copying the
+/// data segments, and everything left at Wasmtime's default is left there too (notably
+/// `memory_may_move`), so that compiled code is the same as ref-fvm 2.12's.
+fn fvm2_wasmtime_config() -> wasmtime::Config {
+    let mut c = wasmtime::Config::default();
+    shared_settings(&mut c);
+    c.memory_init_cow(false);
     c
 }
