@@ -55,5 +55,5 @@ fn bundle_v9_compiles_to_ref_fvm_2s_code() {
             wasm.len()
         );
     }
-    assert!(info.actors.len() >= 11, "only {} actors", info.actors.len());
+    assert_eq!(info.actors.len(), 12, "bundle v9 has 12 actors");
 }

@@ -72,17 +72,19 @@ impl<B: Blockstore, E: Externs> Machine<B, E> {
             ));
         }
         put_empty_array(&blockstore)?;
-        let state_tree = StateTree::new_from_root(BufferedBlockstore::new(blockstore), &root)?;
         // Every network version Fern runs (18 on) uses layout 5; ref-fvm 3.x and 4.x refuse
-        // older roots when loading them.
-        if state_tree.version() != StateTreeVersion::V5 {
-            return Err(anyhow!(
-                "state tree version {} is not supported at network version {} (version 5 is \
-                 required from network version 18)",
-                state_tree.version() as u64,
+        // older roots on their version alone, before reading the actor table.
+        let state_tree = StateTree::new_from_root_of_version(
+            BufferedBlockstore::new(blockstore),
+            &root,
+            StateTreeVersion::V5,
+        )
+        .with_context(|| {
+            format!(
+                "cannot open the state tree at network version {}",
                 u32::from(config.network_version)
-            ));
-        }
+            )
+        })?;
         let manifest = match config.builtin_actors_override {
             Some(manifest_root) => Manifest::load(state_tree.store(), &manifest_root)?,
             None => {

@@ -216,10 +216,31 @@ impl<B: Blockstore> StateTree<B> {
 
     /// Opens the tree whose versioned root is `root` (layout version 3, 4 or 5).
     pub fn new_from_root(store: B, root: &Cid) -> anyhow::Result<Self> {
+        Self::open(store, root, None)
+    }
+
+    /// Opens the tree whose versioned root is `root`, refusing any layout but `version` before
+    /// reading anything but the root block (as ref-fvm 3.x and 4.x refuse older layouts).
+    pub fn new_from_root_of_version(
+        store: B,
+        root: &Cid,
+        version: StateTreeVersion,
+    ) -> anyhow::Result<Self> {
+        Self::open(store, root, Some(version))
+    }
+
+    fn open(store: B, root: &Cid, required: Option<StateTreeVersion>) -> anyhow::Result<Self> {
         let state_root: StateRoot = store
             .get_cbor(root)
             .with_context(|| format!("cannot decode state root {root}"))?
             .ok_or_else(|| anyhow!("state root {root} is not in the blockstore"))?;
+        if let Some(required) = required.filter(|&v| v != state_root.version) {
+            return Err(anyhow!(
+                "state tree version {} is not supported here (version {} is required)",
+                state_root.version as u64,
+                required as u64
+            ));
+        }
         let hamt = ActorTable::load(&state_root.actors, store, state_root.version)?;
         Ok(Self::assemble(hamt, state_root.version, state_root.info))
     }
