@@ -25,6 +25,7 @@ pub mod harness;
 pub mod real_bundles;
 pub mod ref_replay;
 pub mod ref_vm;
+pub mod ref_vm2;
 pub mod ref_vm3;
 pub mod scenario;
 pub mod scenarios;

@@ -19,6 +19,7 @@ pub mod backtrace;
 mod block;
 mod error;
 mod events;
+pub mod fvm2;
 pub mod trace;
 
 use std::ops::{Deref, DerefMut};
@@ -41,6 +42,7 @@ pub use backtrace::Backtrace;
 pub use block::Block;
 pub use error::{syscall_error, Classify, ExecutionError, Result, SyscallError};
 pub use events::{EventsAccumulator, EVENTS_AMT_BITWIDTH};
+pub use fvm2::{Fvm2CallManager, Fvm2FinishRet, Fvm2InvokeFn, Fvm2State};
 pub use trace::{ExecEvent, ExecTrace, IpldOp, TraceBlock};
 
 use crate::engine::{Engine, MemoryLimiter};

@@ -47,6 +47,11 @@ pub const GAS_MODULE: &str = "gas";
 /// available. The instantiating layer must define `GAS_MODULE`.`GAS_COUNTER_GLOBAL`.
 pub const GAS_COUNTER_GLOBAL: &str = gas_metering::GAS_COUNTER_NAME;
 
+/// Field name of the gas counter import under nv17 instrumentation (`fvm-wasm-instrument` 0.2):
+/// `gas_couner`, spelled as that crate spells it. Same type and meaning as
+/// [`GAS_COUNTER_GLOBAL`].
+pub const GAS_COUNTER_GLOBAL_FVM2: &str = gas_metering_02::GAS_COUNTER_NAME;
+
 /// Adapter that lets the instrumenter price instructions with Fern's [`WasmGasPrices`].
 #[derive(Clone, Copy, Debug)]
 pub struct GasRules<'a>(pub &'a WasmGasPrices);

@@ -54,7 +54,9 @@ pub use config::{
 };
 pub use disk_cache::{DiskCache, DiskCacheStats};
 pub use error::{EngineError, Stage};
-pub use instrument::{Fvm2Rules, GasRules, GAS_COUNTER_GLOBAL, GAS_MODULE};
+pub use instrument::{
+    Fvm2Rules, GasRules, GAS_COUNTER_GLOBAL, GAS_COUNTER_GLOBAL_FVM2, GAS_MODULE,
+};
 pub use limiter::{MemoryLimiter, MemoryMark};
 pub use module::{
     min_memory_bytes, min_table_elements, CompiledModule, MEMORY_EXPORT, TABLE_EXPORT,

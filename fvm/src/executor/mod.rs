@@ -40,6 +40,9 @@ use crate::gas::{GasCharge, GasOutputs};
 use crate::machine::{Externs, GuardedProofs, Machine, NoProofVerifier, ProofVerifier};
 use std::sync::Arc;
 
+pub mod fvm2;
+pub use fvm2::Fvm2Executor;
+
 /// Whether a message came from a block (paid, validated) or from the system itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplyKind {

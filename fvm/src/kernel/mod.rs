@@ -12,6 +12,7 @@ mod blocks;
 pub mod commd;
 pub mod crypto;
 mod filecoin;
+pub mod fvm2;
 mod fvm3;
 pub mod ipld;
 
@@ -28,6 +29,7 @@ use fvm_ipld_blockstore::Blockstore;
 use multihash_codetable::MultihashDigest;
 
 pub use blocks::{BlockRegistry, BlockStat, FIRST_BLOCK_ID};
+pub use fvm2::Fvm2Kernel;
 pub use fvm3::{draw_randomness, RandomnessSource};
 
 use crate::call_manager::{

@@ -182,7 +182,7 @@ impl Manifest {
 }
 
 /// Reads and decodes one manifest block.
-fn read_block<B: Blockstore, T: serde::de::DeserializeOwned>(
+pub(crate) fn read_block<B: Blockstore, T: serde::de::DeserializeOwned>(
     store: &B,
     cid: &Cid,
 ) -> Result<T, ManifestError> {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod externs;
 pub(crate) mod fast_hash;
 pub mod faults;
+pub mod fvm2;
 pub mod manifest;
 pub mod proofs;
 pub mod singletons;
@@ -31,6 +32,7 @@ pub use blockstore::BufferedBlockstore;
 pub use config::{Limits, MachineContext, NetworkConfig, UnsupportedNetworkVersion};
 pub use externs::{ConsensusFaultCheck, Externs};
 pub use faults::{GuardedExterns, GuardedProofs, HostFault};
+pub use fvm2::{Fvm2Machine, Fvm2Manifest, FVM2_MAX_CALL_DEPTH};
 pub use manifest::{Manifest, ManifestError};
 pub use proofs::{AcceptAllProofs, NoProofVerifier, ProofVerifier};
 pub use singletons::{InitState, SystemState};
@@ -116,27 +118,44 @@ impl<B: Blockstore, E: Externs> Machine<B, E> {
     /// buffered block, if the context asks for it) to the node's blockstore. Returns the new
     /// state root.
     pub fn flush(&mut self) -> anyhow::Result<Cid> {
-        let root = self.state_tree.flush()?;
-        if self.context.flush_all_blocks {
-            self.blockstore().flush_all()?;
-        } else {
-            self.blockstore().flush(&root)?;
-        }
-        Ok(root)
+        flush_state_tree(&mut self.state_tree, self.context.flush_all_blocks)
     }
 
     /// The first failure of the node's services (blockstore, externs) met since the last call,
     /// leaving none recorded: see [`faults`].
     pub fn take_host_fault(&self) -> Option<HostFault> {
-        let store = self.blockstore().take_fault();
-        let externs = self.externs.take_fault();
-        store.or(externs)
+        take_host_fault(self.blockstore(), &self.externs)
     }
 
     /// Consumes the machine, returning the node's blockstore (unflushed blocks are dropped).
     pub fn into_store(self) -> B {
         self.state_tree.into_store().into_inner()
     }
+}
+
+/// Flushes `tree`, then moves the blocks reachable from the new root (or every buffered block,
+/// with `flush_all_blocks`) to the node's blockstore: the new root.
+fn flush_state_tree<B: Blockstore>(
+    tree: &mut StateTree<BufferedBlockstore<B>>,
+    flush_all_blocks: bool,
+) -> anyhow::Result<Cid> {
+    let root = tree.flush()?;
+    if flush_all_blocks {
+        tree.store().flush_all()?;
+    } else {
+        tree.store().flush(&root)?;
+    }
+    Ok(root)
+}
+
+/// The first recorded failure of the blockstore, else of the externs, clearing both.
+fn take_host_fault<B: Blockstore, E>(
+    store: &BufferedBlockstore<B>,
+    externs: &GuardedExterns<E>,
+) -> Option<HostFault> {
+    let store = store.take_fault();
+    let externs = externs.take_fault();
+    store.or(externs)
 }
 
 /// Stores the DAG-CBOR empty array, the state every new actor starts with.

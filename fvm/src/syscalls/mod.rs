@@ -12,6 +12,7 @@
 
 mod bindings;
 mod crypto_bindings;
+pub mod fvm2;
 mod invoke;
 pub mod memory;
 
@@ -19,6 +20,7 @@ use fern_shared::error::ExitCode;
 use fvm_ipld_blockstore::Blockstore;
 use wasmtime::{AsContextMut, Caller, Global, Val};
 
+pub use fvm2::invoke_fvm2;
 pub use invoke::invoke;
 
 use crate::call_manager::backtrace::Cause;
