@@ -150,6 +150,7 @@ syscall_safe!(
     out::crypto::VerifyConsensusFault,
     out::network::NetworkContext,
     out::vm::MessageContext,
+    out::vm_v2::InvocationContext,
 );
 
 unsafe impl<T: SyscallSafe, const N: usize> SyscallSafe for [T; N] {}
@@ -261,6 +262,31 @@ pub mod out {
             pub gas_premium: TokenAmount,
             /// Invocation flags.
             pub flags: ContextFlags,
+        }
+    }
+
+    /// Results of the `vm` syscalls of network version 17 (ref-fvm 2.x ABI).
+    pub mod vm_v2 {
+        use crate::sys::TokenAmount;
+        use crate::{ActorID, ChainEpoch, MethodNum};
+
+        /// Written by `vm::context` under network version 17 (`fvm_shared` 2.12
+        /// `sys::out::vm::InvocationContext`): 52 bytes, fields in this order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(C, packed)]
+        pub struct InvocationContext {
+            /// The value transferred with this call.
+            pub value_received: TokenAmount,
+            /// The immediate caller.
+            pub caller: ActorID,
+            /// The running actor.
+            pub receiver: ActorID,
+            /// The method being invoked.
+            pub method_number: MethodNum,
+            /// The current epoch.
+            pub network_curr_epoch: ChainEpoch,
+            /// The network version.
+            pub network_version: u32,
         }
     }
 

@@ -209,7 +209,7 @@ impl Genesis2 {
 }
 
 /// ref-fvm 2.12's executor over a copy of `genesis` at nv17, epoch [`EPOCH`], base fee
-/// `base_fee` (attoFIL).
+/// `base_fee` (attoFIL), circulating supply [`CIRCULATING_SUPPLY`].
 pub fn ref2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Ref2Executor> {
     let nc = NetworkConfig::new(fvm2_shared::version::NetworkVersion::V17);
     let engine = Engine2::new_default((&nc).into())?;
@@ -218,6 +218,9 @@ pub fn ref2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Ref2Executor> 
     engine.preload(genesis.store()?, genesis.codes.values())?;
     let mut mc = nc.for_epoch(EPOCH, genesis.state_root);
     mc.set_base_fee(fvm2_shared::econ::TokenAmount::from_atto(base_fee));
+    mc.set_circulating_supply(fvm2_shared::econ::TokenAmount::from_atto(
+        CIRCULATING_SUPPLY,
+    ));
     let machine = DefaultMachine::new(&engine, &mc, genesis.store()?, TestExterns)?;
     Ok(Ref2Executor::new(machine))
 }
@@ -227,7 +230,8 @@ pub fn ref2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Ref2Executor> 
 pub fn fern2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Fern2Executor> {
     let engine = fern::engine::Engine::for_network(NetworkVersion::V17)?;
     let context = MachineContext::new(EPOCH, (EPOCH * 30) as u64, genesis.state_root)
-        .with_base_fee(TokenAmount::from_atto(base_fee));
+        .with_base_fee(TokenAmount::from_atto(base_fee))
+        .with_circulating_supply(TokenAmount::from_atto(CIRCULATING_SUPPLY));
     let machine = Fvm2Machine::new(
         NetworkVersion::V17,
         context,
@@ -239,6 +243,9 @@ pub fn fern2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Fern2Executor
     exec.preload_builtin_actors()?;
     Ok(exec)
 }
+
+/// Circulating supply both machines report (attoFIL): 400 million FIL.
+pub const CIRCULATING_SUPPLY: u128 = 400_000_000 * 1_000_000_000_000_000_000;
 
 /// Base fee of [`ref2_executor`] and [`fern2_executor`] in the tests (attoFIL).
 pub const BASE_FEE2: u64 = BASE_FEE;

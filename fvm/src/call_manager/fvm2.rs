@@ -34,7 +34,8 @@ use super::{
 };
 use crate::engine::Engine;
 use crate::gas::fvm2::{Fvm2GasCharge, Fvm2GasTracker, Fvm2PriceList, SignedGas};
-use crate::machine::{Externs, Fvm2Machine, FVM2_MAX_CALL_DEPTH};
+use crate::machine::{Externs, Fvm2Machine, ProofVerifier, FVM2_MAX_CALL_DEPTH};
+use std::sync::Arc;
 
 /// Runs actor code for an [`Invocation`] under nv17 rules: supplied by the executor,
 /// implemented by the syscall layer (see [`InvokeFn`](super::InvokeFn) for the pattern).
@@ -72,6 +73,8 @@ pub struct Fvm2State<B: Blockstore + 'static, E: Externs + 'static> {
     pub invocation_count: u64,
     /// Runs actor code.
     pub invoke: Fvm2InvokeFn<B, E>,
+    /// The host's proof verifier.
+    pub proofs: Arc<dyn ProofVerifier>,
 }
 
 /// The nv17 call manager. Like [`CallManager`](super::CallManager) it is lent by value to the
@@ -107,6 +110,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2CallManager<B, E> {
         machine: Box<Fvm2Machine<B, E>>,
         engine: Engine,
         invoke: Fvm2InvokeFn<B, E>,
+        proofs: Arc<dyn ProofVerifier>,
         gas_limit: i64,
         origin: Address,
         nonce: u64,
@@ -122,6 +126,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2CallManager<B, E> {
             depth: 0,
             invocation_count: 0,
             invoke,
+            proofs,
         })))
     }
 

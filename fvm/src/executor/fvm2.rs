@@ -41,11 +41,13 @@ use crate::call_manager::{Block, ExecutionError, Fvm2CallManager, InvocationResu
 use crate::engine::Engine;
 use crate::gas::fvm2::Fvm2GasCharge;
 use crate::gas::GasOutputs;
-use crate::machine::{Externs, Fvm2Machine};
+use crate::machine::{Externs, Fvm2Machine, GuardedProofs, NoProofVerifier, ProofVerifier};
+use std::sync::Arc;
 
 /// Applies messages to an nv17 machine. See the [module docs](self).
 pub struct Fvm2Executor<B: Blockstore + 'static, E: Externs + 'static> {
     engine: Engine,
+    proofs: Arc<GuardedProofs>,
     machine: Option<Box<Fvm2Machine<B, E>>>,
 }
 
@@ -57,10 +59,20 @@ struct Preflight {
 
 impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Executor<B, E> {
     /// An executor running `machine`'s messages on `engine`, which must be built for network
-    /// version 17 ([`Engine::for_network`]).
+    /// version 17 ([`Engine::for_network`]), without a proof verifier ([`NoProofVerifier`]).
     pub fn new(engine: Engine, machine: Fvm2Machine<B, E>) -> Self {
+        Self::with_proof_verifier(engine, machine, Arc::new(NoProofVerifier))
+    }
+
+    /// Like [`new`](Self::new), with the host's proof verifier.
+    pub fn with_proof_verifier(
+        engine: Engine,
+        machine: Fvm2Machine<B, E>,
+        proofs: Arc<dyn ProofVerifier>,
+    ) -> Self {
         Fvm2Executor {
             engine,
+            proofs: Arc::new(GuardedProofs::new(proofs)),
             machine: Some(Box::new(machine)),
         }
     }
@@ -125,11 +137,14 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Executor<B, E> {
             machine.blockstore().begin_journal();
             depth
         };
+        let _ = self.proofs.take_fault();
         let outcome = self.run_message(msg, kind, raw_length);
         let Some(machine) = self.machine.as_mut() else {
             return outcome;
         };
-        let fault = machine.take_host_fault();
+        let fault = machine
+            .take_host_fault()
+            .or_else(|| self.proofs.take_fault());
         let revert = fault.is_some();
         machine.blockstore().end_journal(revert);
         while machine.state_tree.transaction_depth() > depth {
@@ -161,6 +176,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Executor<B, E> {
             machine,
             self.engine.clone(),
             crate::syscalls::invoke_fvm2::<B, E>,
+            self.proofs.clone() as Arc<dyn ProofVerifier>,
             gas_limit,
             msg.from,
             msg.sequence,

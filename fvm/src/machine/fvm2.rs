@@ -35,6 +35,18 @@ use crate::gas::fvm2::{Fvm2PriceList, SKYR};
 /// call plus 1024 nested sends can run.
 pub const FVM2_MAX_CALL_DEPTH: u32 = 1024;
 
+/// Names of the actors of which ref-fvm 2.x lets only one instance exist (`create_actor` refuses
+/// their codes): `fvm` 2.12.2 `machine/manifest.rs` `SINGLETON_ACTOR_NAMES`.
+pub const FVM2_SINGLETON_ACTORS: [&str; 7] = [
+    "system",
+    "init",
+    "reward",
+    "cron",
+    "storagepower",
+    "storagemarket",
+    "verifiedregistry",
+];
+
 /// The built-in actor codes of a bundle of the nv17 generation (manifest version 1). Types are
 /// 1-based positions in the list, as in later generations; only `account`, `system` and `init`
 /// must be present (ref-fvm 2.12 `Manifest::new`).
@@ -42,6 +54,7 @@ pub const FVM2_MAX_CALL_DEPTH: u32 = 1024;
 pub struct Fvm2Manifest {
     entries: Vec<(String, Cid)>,
     types: HashMap<Cid, u32>,
+    singletons: std::collections::HashSet<Cid>,
     account: Cid,
     system: Cid,
     init: Cid,
@@ -66,7 +79,12 @@ impl Fvm2Manifest {
                 .copied()
                 .ok_or(ManifestError::MissingActor(name))
         };
+        let singletons = FVM2_SINGLETON_ACTORS
+            .iter()
+            .filter_map(|name| by_name.get(name).copied())
+            .collect();
         Ok(Fvm2Manifest {
+            singletons,
             account: named("account")?,
             system: named("system")?,
             init: named("init")?,
@@ -103,6 +121,11 @@ impl Fvm2Manifest {
     pub fn code_by_type(&self, ty: u32) -> Option<&Cid> {
         let index = usize::try_from(ty.checked_sub(1)?).ok()?;
         self.entries.get(index).map(|(_, code)| code)
+    }
+
+    /// Whether `code` is the code of a singleton actor ([`FVM2_SINGLETON_ACTORS`]).
+    pub fn is_singleton(&self, code: &Cid) -> bool {
+        self.singletons.contains(code)
     }
 
     /// Whether `code` is the account actor's code.

@@ -17,8 +17,8 @@
 //! 4. Traps of misbehaving code are `SYS_ILLEGAL_INSTRUCTION`; a return handle that is not in
 //!    the registry is `SYS_MISSING_RETURN`.
 //!
-//! The nv17 syscalls are not yet defined (FIPS/versions.md §7): the linker holds only the gas
-//! counter, so code importing any syscall fails at step 2.
+//! The linker holds the generation's 36 syscalls (`fvm2_bindings`) and the gas counter; a
+//! module importing anything else fails at step 2.
 
 use anyhow::anyhow;
 use fern_shared::error::ExitCode;
@@ -219,13 +219,17 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
             .load(code, machine.blockstore())
             .map_err(|e| Abort::Fatal(anyhow!("cannot load actor code {code}: {e}")))?
     };
-    let mut linker: Linker<Data<B, E>> = Linker::new(engine.wasmtime());
-    linker
-        .define(&*store, GAS_MODULE, GAS_COUNTER_GLOBAL_FVM2, global)
-        .map_err(|e| Abort::Fatal(e.context("failed to define gas counter")))?;
-    let pre = linker
-        .instantiate_pre(module.module())
-        .map_err(|e| Abort::Fatal(e.context("failed to link actor module")))?;
+    let linker = cached_linker::<B, E>(engine).map_err(Abort::Fatal)?;
+    let pre = {
+        let mut linker = linker.borrow_mut();
+        // The gas counter global belongs to this store; it shadows the previous store's.
+        linker
+            .define(&*store, GAS_MODULE, GAS_COUNTER_GLOBAL_FVM2, global)
+            .map_err(|e| Abort::Fatal(e.context("failed to define gas counter")))?;
+        linker
+            .instantiate_pre(module.module())
+            .map_err(|e| Abort::Fatal(e.context("failed to link actor module")))?
+    };
     let instance = pre
         .instantiate(&mut *store)
         .map_err(|e| Abort::Fatal(e.context("failed to instantiate actor module")))?;
@@ -244,4 +248,42 @@ fn run<B: Blockstore + 'static, E: Externs + 'static>(
     .map_err(|_| Abort::Fatal(anyhow!("panic within actor")))?;
     charge_for_exec_fvm2(&mut *store)?;
     res.map_err(Abort::from_wasm_error)
+}
+
+type SharedLinker<B, E> = std::rc::Rc<std::cell::RefCell<Linker<Data<B, E>>>>;
+
+/// A cached nv17 linker: its engine, the store-data type it serves, and the linker.
+type LinkerEntry = (Engine, std::any::TypeId, Box<dyn std::any::Any>);
+
+thread_local! {
+    /// nv17 linkers with every syscall defined, per engine and store-data type, kept for the
+    /// thread's lifetime (building one wraps all 36 imports anew). The engine is kept alive
+    /// alongside so that its address cannot be reused by another engine.
+    static LINKERS: std::cell::RefCell<Vec<LinkerEntry>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
+    engine: &Engine,
+) -> anyhow::Result<SharedLinker<B, E>> {
+    let ty = std::any::TypeId::of::<Data<B, E>>();
+    let found = LINKERS.with(|cache| {
+        cache.borrow().iter().find_map(|(e, t, l)| {
+            (*t == ty && wasmtime::Engine::same(e.wasmtime(), engine.wasmtime()))
+                .then(|| l.downcast_ref::<SharedLinker<B, E>>().cloned())
+                .flatten()
+        })
+    });
+    if let Some(linker) = found {
+        return Ok(linker);
+    }
+    let mut linker = Linker::new(engine.wasmtime());
+    linker.allow_shadowing(true);
+    super::fvm2_bindings::link_fvm2(&mut linker)?;
+    let shared: SharedLinker<B, E> = std::rc::Rc::new(std::cell::RefCell::new(linker));
+    LINKERS.with(|cache| {
+        cache
+            .borrow_mut()
+            .push((engine.clone(), ty, Box::new(shared.clone())))
+    });
+    Ok(shared)
 }

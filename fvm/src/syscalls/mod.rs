@@ -13,6 +13,7 @@
 mod bindings;
 mod crypto_bindings;
 pub mod fvm2;
+mod fvm2_bindings;
 mod invoke;
 pub mod memory;
 
