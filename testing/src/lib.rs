@@ -22,6 +22,7 @@
 pub mod fern_vm;
 pub mod genesis;
 pub mod harness;
+pub mod probes2;
 pub mod real_bundles;
 pub mod ref_replay;
 pub mod ref_vm;

@@ -328,3 +328,128 @@ pub fn flush_ref2(exec: &mut Ref2Executor) -> Result<Cid> {
 pub fn flush_fern2(exec: &mut Fern2Executor) -> Result<Cid> {
     Ok(exec.flush()?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Vectors on ref-fvm 2.12
+// ---------------------------------------------------------------------------------------------
+
+impl fvm2::externs::Rand for crate::ref_vm::ScenarioExterns {
+    fn get_chain_randomness(&self, round: i64) -> Result<[u8; 32]> {
+        fvm::externs::Rand::get_chain_randomness(self, round)
+    }
+    fn get_beacon_randomness(&self, round: i64) -> Result<[u8; 32]> {
+        fvm::externs::Rand::get_beacon_randomness(self, round)
+    }
+}
+
+impl fvm2::externs::Consensus for crate::ref_vm::ScenarioExterns {
+    fn verify_consensus_fault(
+        &self,
+        _: &[u8],
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<(Option<fvm2_shared::consensus::ConsensusFault>, i64)> {
+        Ok((None, 0))
+    }
+}
+
+impl fvm2::externs::Externs for crate::ref_vm::ScenarioExterns {}
+
+/// One ref-fvm 2.12 engine for every replay of the process: its module cache is keyed by code
+/// CID, so each bundle actor is compiled once.
+fn shared_engine(nc: &NetworkConfig) -> Result<Engine2> {
+    static ENGINE: std::sync::OnceLock<Engine2> = std::sync::OnceLock::new();
+    if let Some(e) = ENGINE.get() {
+        return Ok(e.clone());
+    }
+    let engine = Engine2::new_default(nc.into())?;
+    Ok(ENGINE.get_or_init(|| engine).clone())
+}
+
+/// Every way ref-fvm 2.12's run of `variant` (network version 17) differs from the vector's
+/// postconditions, one line each (empty when it matches), with the machine settings of
+/// `FIPS/conformance.md`; `extra` blocks (an actor bundle) are added to the vector's, and its
+/// raw blocks (the actors' Wasm) are compiled first, as a production build of ref-fvm 2.12 does
+/// when its machine is created. `Err` when no machine can be built or a message is refused with
+/// a fatal error.
+///
+/// ref-fvm 2.12 verifies proofs for real; without proof parameters on the machine a message that
+/// verifies one cannot agree with a vector recorded on a chain.
+pub fn replay_variant(
+    vector: &fern_conformance::TestVector,
+    variant: &fern_conformance::vector::Variant,
+    extra: &[(Cid, Vec<u8>)],
+) -> Result<Vec<String>> {
+    use anyhow::Context as _;
+    use fern_conformance::runner::{DEFAULT_BASE_FEE, SECP_SIGNATURE_OVERHEAD};
+    anyhow::ensure!(variant.nv == 17, "ref-fvm 2.12 is run at nv17 only here");
+    let store = MemoryBlockstore::new();
+    vector.load_car(&store).context("loading the CAR")?;
+    for (cid, data) in extra {
+        store.put_keyed(cid, data)?;
+    }
+    let pre = &vector.preconditions;
+    let root = pre.state_tree.root_cid.0;
+    let mut nc = NetworkConfig::new(fvm2_shared::version::NetworkVersion::V17);
+    // ref-fvm 4.8's state tree (behind `ref_replay::versioned_manifest`) cannot open layout 4;
+    // Fern's runner reads the same override.
+    if let Some(manifest) = fern_conformance::runner::manifest_root_override(&store, &root) {
+        nc.override_actors(manifest);
+    }
+    let engine = shared_engine(&nc)?;
+    let codes: Vec<Cid> = extra
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| c.codec() == fvm_ipld_encoding::IPLD_RAW)
+        .collect();
+    engine.preload(&store, codes.iter())?;
+    let mut mc = nc.for_epoch(variant.epoch, root);
+    let atto = |b: Option<&fern_conformance::vector::BigNum>, default: u64| {
+        fvm2_shared::econ::TokenAmount::from_atto(
+            b.map(|b| b.0.clone()).unwrap_or_else(|| default.into()),
+        )
+    };
+    mc.set_base_fee(atto(pre.basefee.as_ref(), DEFAULT_BASE_FEE));
+    mc.set_circulating_supply(atto(pre.circ_supply.as_ref(), 0));
+    let (chain, beacon) = vector.randomness_maps();
+    let externs =
+        crate::ref_vm::ScenarioExterns::new(crate::scenario::Randomness { chain, beacon });
+    let machine = DefaultMachine::new(&engine, &mc, store, externs)?;
+    let mut exec: DefaultExecutor<
+        DefaultKernel<DefaultCallManager<DefaultMachine<MemoryBlockstore, _>>>,
+    > = DefaultExecutor::new(machine);
+    let mut diffs = Vec::new();
+    for (i, (am, want)) in vector
+        .apply_messages
+        .iter()
+        .zip(&vector.postconditions.receipts)
+        .enumerate()
+    {
+        let msg: fvm2_shared::message::Message = fvm_ipld_encoding::from_slice(&am.bytes.0)
+            .with_context(|| format!("message {i} does not decode"))?;
+        let len = am.bytes.0.len()
+            + if msg.from.protocol() == fvm2_shared::address::Protocol::Secp256k1 {
+                SECP_SIGNATURE_OVERHEAD
+            } else {
+                0
+            };
+        let ret = exec
+            .execute_message(msg, fvm2::executor::ApplyKind::Explicit, len)
+            .with_context(|| format!("message {i}: fatal error"))?;
+        let got = &ret.msg_receipt;
+        diffs.extend(crate::ref_replay::receipt_differences(
+            i,
+            want,
+            got.exit_code.value(),
+            got.return_data.bytes(),
+            u64::try_from(got.gas_used).unwrap_or(u64::MAX),
+            None,
+        ));
+    }
+    let got = exec.flush()?;
+    let want = vector.postconditions.state_tree.root_cid.0;
+    if got != want {
+        diffs.push(format!("state root {want} vs {got}"));
+    }
+    Ok(diffs)
+}

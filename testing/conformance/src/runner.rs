@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use cid::Cid;
 use fern::engine::Engine;
-use fern::executor::{ApplyKind, Executor};
+use fern::executor::{ApplyKind, ApplyRet, ExecutionFailure, Executor, Fvm2Executor};
 use fern::machine::{
-    AcceptAllProofs, ConsensusFaultCheck, Externs, Machine, MachineContext, NetworkConfig,
-    StateTree, SystemState,
+    AcceptAllProofs, ConsensusFaultCheck, Externs, Fvm2Machine, Machine, MachineContext,
+    NetworkConfig, StateTree, SystemState,
 };
 use fern_shared::address::Protocol;
 use fern_shared::econ::TokenAmount;
@@ -353,16 +353,13 @@ pub fn apply_messages_as<E: Externs + 'static>(
         store,
     };
     let nv = NetworkVersion::new(settings.nv);
-    let config = match NetworkConfig::new(nv) {
-        Ok(c) => c,
-        Err(e) => {
-            let error = ApplyError::UnsupportedVersion {
-                nv: settings.nv,
-                reason: e.to_string(),
-            };
-            return stop(Actuals::default(), error, Some(store));
-        }
-    };
+    if let Err(reason) = supported_version(settings.nv) {
+        let error = ApplyError::UnsupportedVersion {
+            nv: settings.nv,
+            reason,
+        };
+        return stop(Actuals::default(), error, Some(store));
+    }
     let context = MachineContext::new(
         settings.epoch,
         (settings.epoch as u64).wrapping_mul(EPOCH_SECONDS),
@@ -376,25 +373,7 @@ pub fn apply_messages_as<E: Externs + 'static>(
     } else {
         context
     };
-    let config = if settings.debug {
-        config.with_actor_debugging()
-    } else {
-        config
-    };
-    let config = match manifest_root_override(&store, &state_root) {
-        Some(root) => config.with_builtin_actors(root),
-        None => config,
-    };
-    let machine = match Machine::new(config, context, store, externs) {
-        Ok(m) => m,
-        Err(e) => {
-            let error = ApplyError::Setup {
-                what: "a machine over the pre-state",
-                error: format!("{e:#}"),
-            };
-            return stop(Actuals::default(), error, None);
-        }
-    };
+    let manifest_override = manifest_root_override(&store, &state_root);
     let engine = match Engine::shared(nv) {
         Ok(e) => e,
         Err(e) => {
@@ -402,10 +381,54 @@ pub fn apply_messages_as<E: Externs + 'static>(
                 what: "an engine",
                 error: format!("{e:#}"),
             };
-            return stop(Actuals::default(), error, Some(machine.into_store()));
+            return stop(Actuals::default(), error, Some(store));
         }
     };
-    let mut exec = Executor::with_proof_verifier(engine, machine, Arc::new(AcceptAllProofs));
+    let machine_error = |e: anyhow::Error| ApplyError::Setup {
+        what: "a machine over the pre-state",
+        error: format!("{e:#}"),
+    };
+    let mut exec = if nv == NetworkVersion::V17 {
+        match Fvm2Machine::new(nv, context, store, externs, manifest_override) {
+            Ok(mut machine) => {
+                machine.actor_debugging = settings.debug;
+                AnyExecutor::Fvm2(Fvm2Executor::with_proof_verifier(
+                    engine,
+                    machine,
+                    Arc::new(AcceptAllProofs),
+                ))
+            }
+            Err(e) => return stop(Actuals::default(), machine_error(e), None),
+        }
+    } else {
+        let config = match NetworkConfig::new(nv) {
+            Ok(c) => c,
+            Err(e) => {
+                let error = ApplyError::UnsupportedVersion {
+                    nv: settings.nv,
+                    reason: e.to_string(),
+                };
+                return stop(Actuals::default(), error, Some(store));
+            }
+        };
+        let config = if settings.debug {
+            config.with_actor_debugging()
+        } else {
+            config
+        };
+        let config = match manifest_override {
+            Some(root) => config.with_builtin_actors(root),
+            None => config,
+        };
+        match Machine::new(config, context, store, externs) {
+            Ok(machine) => AnyExecutor::Current(Executor::with_proof_verifier(
+                engine,
+                machine,
+                Arc::new(AcceptAllProofs),
+            )),
+            Err(e) => return stop(Actuals::default(), machine_error(e), None),
+        }
+    };
     let mut actual = Actuals::default();
     for (index, bytes) in messages.iter().enumerate() {
         let msg: Message = match fvm_ipld_encoding::from_slice(bytes) {
@@ -415,7 +438,7 @@ pub fn apply_messages_as<E: Externs + 'static>(
                     index,
                     error: e.to_string(),
                 };
-                let store = exec.into_machine().map(|m| m.into_store());
+                let store = exec.into_store();
                 return stop(actual, error, store);
             }
         };
@@ -451,7 +474,7 @@ pub fn apply_messages_as<E: Externs + 'static>(
                     index,
                     error: format!("{:#}", e.0),
                 };
-                let store = exec.into_machine().map(|m| m.into_store());
+                let store = exec.into_store();
                 return stop(actual, error, store);
             }
         }
@@ -462,12 +485,58 @@ pub fn apply_messages_as<E: Externs + 'static>(
             Applied {
                 actual,
                 error: None,
-                store: exec.into_machine().map(|m| m.into_store()),
+                store: exec.into_store(),
             }
         }
         Err(e) => {
-            let store = exec.into_machine().map(|m| m.into_store());
+            let store = exec.into_store();
             stop(actual, ApplyError::Flush(format!("{:#}", e.0)), store)
+        }
+    }
+}
+
+/// Whether Fern runs network version `nv` (17, and what [`NetworkConfig::new`] accepts); the
+/// reason if not.
+pub fn supported_version(nv: u32) -> Result<(), String> {
+    if nv == 17 {
+        return Ok(());
+    }
+    NetworkConfig::new(NetworkVersion::new(nv))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The executor of either kernel generation: ref-fvm 2.x rules for network version 17, the
+/// later rules otherwise.
+enum AnyExecutor<E: Externs + 'static> {
+    Current(Executor<MemoryBlockstore, E>),
+    Fvm2(Fvm2Executor<MemoryBlockstore, E>),
+}
+
+impl<E: Externs + 'static> AnyExecutor<E> {
+    fn apply_message(
+        &mut self,
+        msg: &Message,
+        kind: ApplyKind,
+        len: usize,
+    ) -> Result<ApplyRet, ExecutionFailure> {
+        match self {
+            AnyExecutor::Current(e) => e.apply_message(msg, kind, len),
+            AnyExecutor::Fvm2(e) => e.apply_message(msg, kind, len),
+        }
+    }
+
+    fn flush(&mut self) -> Result<Cid, ExecutionFailure> {
+        match self {
+            AnyExecutor::Current(e) => e.flush(),
+            AnyExecutor::Fvm2(e) => e.flush(),
+        }
+    }
+
+    fn into_store(self) -> Option<MemoryBlockstore> {
+        match self {
+            AnyExecutor::Current(e) => e.into_machine().map(|m| m.into_store()),
+            AnyExecutor::Fvm2(e) => e.into_machine().map(|m| m.into_store()),
         }
     }
 }
@@ -591,7 +660,7 @@ pub fn run_variant_with_actuals(
     options: &RunOptions,
 ) -> (VariantResult, Actuals) {
     let none = Actuals::default;
-    if let Err(e) = NetworkConfig::new(NetworkVersion::new(variant.nv)) {
+    if let Err(e) = supported_version(variant.nv) {
         let reason = format!("network version {}: {e}", variant.nv);
         return (VariantResult::Skipped(reason), none());
     }
