@@ -31,6 +31,7 @@ pub mod ref_vm3;
 pub mod scenario;
 pub mod scenarios;
 pub mod vectorgen;
+pub mod vectorgen_fvm2;
 pub mod vm;
 
 /// Host stack for running actors: both VMs recurse on the host stack for nested sends (up to

@@ -383,7 +383,7 @@ pub fn replay_variant(
     use anyhow::Context as _;
     use fern_conformance::runner::{DEFAULT_BASE_FEE, SECP_SIGNATURE_OVERHEAD};
     anyhow::ensure!(variant.nv == 17, "ref-fvm 2.12 is run at nv17 only here");
-    let store = MemoryBlockstore::new();
+    let store = RecordingStore::default();
     vector.load_car(&store).context("loading the CAR")?;
     for (cid, data) in extra {
         store.put_keyed(cid, data)?;
@@ -393,16 +393,23 @@ pub fn replay_variant(
     let mut nc = NetworkConfig::new(fvm2_shared::version::NetworkVersion::V17);
     // ref-fvm 4.8's state tree (behind `ref_replay::versioned_manifest`) cannot open layout 4;
     // Fern's runner reads the same override.
-    if let Some(manifest) = fern_conformance::runner::manifest_root_override(&store, &root) {
+    let memory = MemoryBlockstore::new();
+    let blocks = store.blocks();
+    for (cid, data) in &blocks {
+        memory.put_keyed(cid, data)?;
+    }
+    if let Some(manifest) = fern_conformance::runner::manifest_root_override(&memory, &root) {
         nc.override_actors(manifest);
     }
     let engine = shared_engine(&nc)?;
-    let codes: Vec<Cid> = extra
-        .iter()
-        .map(|(c, _)| *c)
+    // Every raw block (the actors' Wasm, from the vector or the extra bundle) is compiled.
+    let codes: Vec<Cid> = blocks
+        .keys()
         .filter(|c| c.codec() == fvm_ipld_encoding::IPLD_RAW)
+        .copied()
         .collect();
-    engine.preload(&store, codes.iter())?;
+    engine.preload(&memory, codes.iter())?;
+    let store = memory;
     let mut mc = nc.for_epoch(variant.epoch, root);
     let atto = |b: Option<&fern_conformance::vector::BigNum>, default: u64| {
         fvm2_shared::econ::TokenAmount::from_atto(

@@ -135,7 +135,8 @@ fn as_expected(scenario: &Scenario, outcomes: &[crate::vm::Outcome]) -> bool {
         .all(|(step, out)| out.exit_code == step.expect)
 }
 
-/// Generates the whole corpus from the standard genesis, sorted by path.
+/// Generates the whole corpus, sorted by path: the scenarios of the library on the standard
+/// genesis (nv18 to nv29), and the nv17 vectors of [`crate::vectorgen_fvm2`].
 pub fn corpus() -> Result<Vec<VectorFile>> {
     let genesis = standard_genesis();
     let mut files = Vec::new();
@@ -151,6 +152,7 @@ pub fn corpus() -> Result<Vec<VectorFile>> {
             vector,
         });
     }
+    files.extend(crate::vectorgen_fvm2::nv17_corpus().context("generating the nv17 vectors")?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
