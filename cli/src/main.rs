@@ -112,7 +112,7 @@ const HELP_OTHER: &str = "    fern help [COMMAND]   (or: fern COMMAND --help)
         Print this text, or the help of one command (vectors, exec, bundle).
 
     fern --version
-        Print Fern's version and the network versions it runs.
+        Print Fern's version and the network versions it runs (17 on the ref-fvm 2.x rules).
 
 ";
 
@@ -221,7 +221,7 @@ fn main() -> ExitCode {
             println!(
                 "fern {} (network versions {} to {})",
                 env!("CARGO_PKG_VERSION"),
-                fern::gas::MIN_NETWORK_VERSION.value(),
+                fern::machine::FVM2_NETWORK_VERSION.value(),
                 fern::gas::MAX_NETWORK_VERSION.value()
             );
             ExitCode::SUCCESS

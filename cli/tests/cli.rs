@@ -677,7 +677,7 @@ fn version_and_per_command_help() {
         let (code, out, _) = fern(&[flag]);
         assert_eq!(code, 0);
         assert!(
-            out.starts_with("fern 0.") && out.contains("network versions 18 to 29"),
+            out.starts_with("fern 0.") && out.contains("network versions 17 to 29"),
             "{out}"
         );
     }

@@ -30,6 +30,9 @@ use super::{
 };
 use crate::gas::fvm2::{Fvm2PriceList, SKYR};
 
+/// The one network version of the ref-fvm 2.x generation Fern runs.
+pub const FVM2_NETWORK_VERSION: NetworkVersion = NetworkVersion::V17;
+
 /// The deepest call stack of the nv17 generation: ref-fvm 2.12's `max_call_depth` (1024). A send
 /// fails with `LimitExceeded` when the depth *before* it is already above this, so the top-level
 /// call plus 1024 nested sends can run.
@@ -184,7 +187,7 @@ impl<B: Blockstore, E: Externs> Fvm2Machine<B, E> {
         externs: E,
         builtin_actors: Option<Cid>,
     ) -> anyhow::Result<Self> {
-        if network_version != NetworkVersion::V17 {
+        if network_version != FVM2_NETWORK_VERSION {
             return Err(anyhow!(
                 "the nv17 machine runs network version 17 only, not {}",
                 u32::from(network_version)

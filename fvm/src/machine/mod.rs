@@ -32,7 +32,9 @@ pub use blockstore::BufferedBlockstore;
 pub use config::{Limits, MachineContext, NetworkConfig, UnsupportedNetworkVersion};
 pub use externs::{ConsensusFaultCheck, Externs};
 pub use faults::{GuardedExterns, GuardedProofs, HostFault};
-pub use fvm2::{Fvm2Machine, Fvm2Manifest, FVM2_MAX_CALL_DEPTH, FVM2_SINGLETON_ACTORS};
+pub use fvm2::{
+    Fvm2Machine, Fvm2Manifest, FVM2_MAX_CALL_DEPTH, FVM2_NETWORK_VERSION, FVM2_SINGLETON_ACTORS,
+};
 pub use manifest::{Manifest, ManifestError};
 pub use proofs::{AcceptAllProofs, NoProofVerifier, ProofVerifier};
 pub use singletons::{InitState, SystemState};
