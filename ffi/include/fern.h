@@ -187,7 +187,7 @@ typedef struct FernCodeRedirect {
 // bytes of it once leading zero bytes are left out. Negative amounts are rejected. CIDs are
 // binary CIDs.
 typedef struct FernExecutorConfig {
-  // The network version (18 to 29 in this release; see `fern_library_info`).
+  // The network version (17 to 29 in this release; see `fern_library_info`).
   uint32_t network_version;
   // The epoch of the tipset being executed.
   int64_t epoch;

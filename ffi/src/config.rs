@@ -3,7 +3,7 @@
 use std::ffi::{c_char, CStr};
 
 use cid::Cid;
-use fern::machine::{MachineContext, NetworkConfig};
+use fern::machine::{MachineContext, NetworkConfig, FVM2_NETWORK_VERSION};
 use fern_shared::bigint::bigint_ser;
 use fern_shared::econ::TokenAmount;
 use fern_shared::version::NetworkVersion;
@@ -51,7 +51,7 @@ pub struct FernCodeRedirect {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct FernExecutorConfig {
-    /// The network version (18 to 29 in this release; see `fern_library_info`).
+    /// The network version (17 to 29 in this release; see `fern_library_info`).
     pub network_version: u32,
     /// The epoch of the tipset being executed.
     pub epoch: i64,
@@ -81,11 +81,28 @@ pub struct FernExecutorConfig {
     pub module_cache_dir: *const c_char,
 }
 
+/// The network settings of one of the two kernel generations.
+#[derive(Debug, Clone)]
+pub enum Network {
+    /// Network versions 18 and later.
+    Current(NetworkConfig),
+    /// Network version 17 (ref-fvm 2.x rules): it has no chain id, and its machine takes the
+    /// debugging switch and the manifest override directly.
+    Fvm2 {
+        /// Actor debugging (`FERN_FLAG_ACTOR_DEBUGGING`).
+        actor_debugging: bool,
+        /// The versioned manifest root to use instead of the system actor's.
+        manifest: Option<Cid>,
+    },
+}
+
 /// A checked configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The network version.
+    pub network_version: NetworkVersion,
     /// Network settings.
-    pub network: NetworkConfig,
+    pub network: Network,
     /// Epoch settings.
     pub context: MachineContext,
     /// Actor-code redirects, in the order given.
@@ -135,27 +152,45 @@ pub fn parse_amount(bytes: &[u8], what: &str) -> Result<TokenAmount, Failure> {
 /// Checks `config` and turns it into machine settings.
 pub fn settings(config: &FernExecutorConfig) -> Result<Settings, Failure> {
     let nv = NetworkVersion::new(config.network_version);
-    let network = if config.flags & FERN_FLAG_DEVELOPMENT_VERSIONS != 0 {
-        NetworkConfig::development(nv)
+    let current = if nv == FVM2_NETWORK_VERSION {
+        None
+    } else if config.flags & FERN_FLAG_DEVELOPMENT_VERSIONS != 0 {
+        Some(NetworkConfig::development(nv))
     } else {
-        NetworkConfig::new(nv)
+        Some(NetworkConfig::new(nv))
     };
-    let mut network =
-        network.map_err(|e| Failure::new(FernStatus::UnsupportedNetworkVersion, e.to_string()))?;
+    let current = current
+        .transpose()
+        .map_err(|e| Failure::new(FernStatus::UnsupportedNetworkVersion, e.to_string()))?;
     if config.flags & !FERN_KNOWN_FLAGS != 0 {
         return Err(Failure::invalid(format!(
             "unknown flags {:#x}",
             config.flags & !FERN_KNOWN_FLAGS
         )));
     }
-    network = network.with_chain_id(config.chain_id);
-    if config.flags & FERN_FLAG_ACTOR_DEBUGGING != 0 {
-        network = network.with_actor_debugging();
-    }
+    let actor_debugging = config.flags & FERN_FLAG_ACTOR_DEBUGGING != 0;
     let manifest = slice(config.manifest, "manifest")?;
-    if !manifest.is_empty() {
-        network = network.with_builtin_actors(parse_cid(manifest, "manifest")?);
-    }
+    let manifest = if manifest.is_empty() {
+        None
+    } else {
+        Some(parse_cid(manifest, "manifest")?)
+    };
+    let network = match current {
+        None => Network::Fvm2 {
+            actor_debugging,
+            manifest,
+        },
+        Some(network) => {
+            let mut network = network.with_chain_id(config.chain_id);
+            if actor_debugging {
+                network = network.with_actor_debugging();
+            }
+            if let Some(manifest) = manifest {
+                network = network.with_builtin_actors(manifest);
+            }
+            Network::Current(network)
+        }
+    };
     let root = parse_cid(slice(config.state_root, "state_root")?, "state_root")?;
     let mut context = MachineContext::new(config.epoch, config.timestamp, root)
         .with_base_fee(parse_amount(
@@ -205,6 +240,7 @@ pub fn settings(config: &FernExecutorConfig) -> Result<Settings, Failure> {
         Some(std::path::PathBuf::from(dir))
     };
     Ok(Settings {
+        network_version: nv,
         network,
         context,
         redirects,

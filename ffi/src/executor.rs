@@ -13,12 +13,12 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, TryLockError};
 
 use fern::engine::Engine;
-use fern::executor::{ApplyKind, ExecutionFailure, Executor};
-use fern::machine::{HostFault, Machine};
+use fern::executor::{ApplyKind, ExecutionFailure, Executor, Fvm2Executor, VersionedExecutor};
+use fern::machine::{Fvm2Machine, HostFault, Machine};
 use fern_shared::message::Message;
 
 use crate::buffer::{FernBuffer, FernSlice};
-use crate::config::{settings, FernExecutorConfig};
+use crate::config::{settings, FernExecutorConfig, Network};
 use crate::engines::shared_engine;
 use crate::host::{
     FailureLog, FernHostCallbacks, Host, HostBlockstore, HostExterns, HostFailure, HostProofs,
@@ -31,7 +31,7 @@ pub const FERN_APPLY_EXPLICIT: u32 = 0;
 /// `apply_kind` of a system message (cron, rewards): no validation, no inclusion charge.
 pub const FERN_APPLY_IMPLICIT: u32 = 1;
 
-type HostExecutor = Executor<HostBlockstore, HostExterns>;
+type HostExecutor = VersionedExecutor<HostBlockstore, HostExterns>;
 
 /// What lives on the execution thread.
 struct Slot {
@@ -89,12 +89,8 @@ impl FernExecutor {
         let s = settings(config)?;
         let host = Host(*callbacks);
         host.check().map_err(Failure::invalid)?;
-        let engine = shared_engine(
-            s.network.network_version,
-            &s.redirects,
-            s.module_cache.as_deref(),
-        )
-        .map_err(|e| Failure::invalid(format!("cannot build an engine: {e:#}")))?;
+        let engine = shared_engine(s.network_version, &s.redirects, s.module_cache.as_deref())
+            .map_err(|e| Failure::invalid(format!("cannot build an engine: {e:#}")))?;
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(), Failure>>(1);
         let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Job>(1);
         let thread_engine = engine.clone();
@@ -102,16 +98,38 @@ impl FernExecutor {
             let log = Arc::new(FailureLog::default());
             let store = HostBlockstore::new(host, log.clone());
             let externs = HostExterns::new(host, log.clone());
-            let machine =
-                Machine::new(s.network, s.context, store, externs).map_err(|e| {
-                    match log.take() {
-                        Some(f) => host_failure(f, "cannot open the state"),
-                        None => Failure::invalid(format!("cannot open the state: {e:#}")),
-                    }
-                })?;
+            let open_failed = |e: anyhow::Error| match log.take() {
+                Some(f) => host_failure(f, "cannot open the state"),
+                None => Failure::invalid(format!("cannot open the state: {e:#}")),
+            };
             let proofs = Arc::new(HostProofs::new(host, log.clone()));
+            let executor = match s.network {
+                Network::Current(network) => {
+                    let machine =
+                        Machine::new(network, s.context, store, externs).map_err(open_failed)?;
+                    VersionedExecutor::Current(Executor::with_proof_verifier(
+                        thread_engine,
+                        machine,
+                        proofs,
+                    ))
+                }
+                Network::Fvm2 {
+                    actor_debugging,
+                    manifest,
+                } => {
+                    let mut machine =
+                        Fvm2Machine::new(s.network_version, s.context, store, externs, manifest)
+                            .map_err(open_failed)?;
+                    machine.actor_debugging = actor_debugging;
+                    VersionedExecutor::Fvm2(Fvm2Executor::with_proof_verifier(
+                        thread_engine,
+                        machine,
+                        proofs,
+                    ))
+                }
+            };
             Ok(Slot {
-                executor: Executor::with_proof_verifier(thread_engine, machine, proofs),
+                executor,
                 log,
                 poisoned: None,
             })
@@ -212,8 +230,13 @@ fn apply(
             format!("the message is not the CBOR of a Filecoin message: {e}"),
         )
     })?;
-    msg.check()
-        .map_err(|e| Failure::new(FernStatus::InvalidMessage, format!("invalid message: {e}")))?;
+    // The later generations refuse a malformed message before running it; ref-fvm 2.x checks
+    // only the gas limit, in its executor.
+    if matches!(slot.executor, VersionedExecutor::Current(_)) {
+        msg.check().map_err(|e| {
+            Failure::new(FernStatus::InvalidMessage, format!("invalid message: {e}"))
+        })?;
+    }
     slot.log.take();
     let outcome = slot.executor.apply_message(&msg, kind, chain_len);
     if let Some(failure) = slot.log.take() {
@@ -223,7 +246,7 @@ fn apply(
     }
     match outcome {
         Ok(ret) => {
-            let tracing = slot.executor.machine().is_some_and(|m| m.context.tracing);
+            let tracing = slot.executor.context().is_some_and(|c| c.tracing);
             Ok(Box::new(FernApplyResult::new(&ret, tracing)))
         }
         Err(e) => {

@@ -78,7 +78,7 @@ static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 pub extern "C" fn fern_library_info() -> FernLibraryInfo {
     FernLibraryInfo {
         version: VERSION.as_ptr().cast(),
-        min_network_version: fern::gas::MIN_NETWORK_VERSION.value(),
+        min_network_version: fern::machine::FVM2_NETWORK_VERSION.value(),
         max_network_version: fern::gas::MAX_NETWORK_VERSION.value(),
         concurrency: engines::concurrency(),
     }

@@ -23,7 +23,7 @@ fn library_info_names_the_versions_it_runs() {
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
     assert_eq!(
         (info.min_network_version, info.max_network_version),
-        (18, 29)
+        (17, 29)
     );
     assert!(info.concurrency >= 1);
 }

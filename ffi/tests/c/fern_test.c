@@ -595,8 +595,8 @@ static void test_library_info(void) {
           "library info: version \"%s\" non-empty", info.version ? info.version : "(null)");
     char why[100];
     snprintf(why, sizeof why, "got %u..%u", info.min_network_version, info.max_network_version);
-    check(info.min_network_version == 18 && info.max_network_version == 29, why,
-          "library info: network versions 18..29");
+    check(info.min_network_version == 17 && info.max_network_version == 29, why,
+          "library info: network versions 17..29");
     snprintf(why, sizeof why, "got %u", info.concurrency);
     check(info.concurrency >= 1 && info.concurrency <= FERN_MAX_CONCURRENCY, why,
           "library info: concurrency %u in 1..%d", info.concurrency, FERN_MAX_CONCURRENCY);
@@ -831,7 +831,7 @@ static void test_bad_configs(const case_t *c) {
     FernStatus st;
     char name[160];
 
-    const uint32_t versions[] = {12, 17, 30, 99};
+    const uint32_t versions[] = {12, 16, 30, 99};
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
         cfg = config_of(c);
         cfg.network_version = versions[i];

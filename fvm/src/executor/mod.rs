@@ -41,7 +41,9 @@ use crate::machine::{Externs, GuardedProofs, Machine, NoProofVerifier, ProofVeri
 use std::sync::Arc;
 
 pub mod fvm2;
+mod versioned;
 pub use fvm2::Fvm2Executor;
+pub use versioned::VersionedExecutor;
 
 /// Whether a message came from a block (paid, validated) or from the system itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cid::Cid;
 use fern::engine::Engine;
-use fern::executor::{ApplyKind, ApplyRet, ExecutionFailure, Executor, Fvm2Executor};
+use fern::executor::{ApplyKind, Executor, Fvm2Executor, VersionedExecutor};
 use fern::machine::{
     AcceptAllProofs, ConsensusFaultCheck, Externs, Fvm2Machine, Machine, MachineContext,
     NetworkConfig, StateTree, SystemState,
@@ -392,7 +392,7 @@ pub fn apply_messages_as<E: Externs + 'static>(
         match Fvm2Machine::new(nv, context, store, externs, manifest_override) {
             Ok(mut machine) => {
                 machine.actor_debugging = settings.debug;
-                AnyExecutor::Fvm2(Fvm2Executor::with_proof_verifier(
+                VersionedExecutor::Fvm2(Fvm2Executor::with_proof_verifier(
                     engine,
                     machine,
                     Arc::new(AcceptAllProofs),
@@ -421,7 +421,7 @@ pub fn apply_messages_as<E: Externs + 'static>(
             None => config,
         };
         match Machine::new(config, context, store, externs) {
-            Ok(machine) => AnyExecutor::Current(Executor::with_proof_verifier(
+            Ok(machine) => VersionedExecutor::Current(Executor::with_proof_verifier(
                 engine,
                 machine,
                 Arc::new(AcceptAllProofs),
@@ -504,41 +504,6 @@ pub fn supported_version(nv: u32) -> Result<(), String> {
     NetworkConfig::new(NetworkVersion::new(nv))
         .map(|_| ())
         .map_err(|e| e.to_string())
-}
-
-/// The executor of either kernel generation: ref-fvm 2.x rules for network version 17, the
-/// later rules otherwise.
-enum AnyExecutor<E: Externs + 'static> {
-    Current(Executor<MemoryBlockstore, E>),
-    Fvm2(Fvm2Executor<MemoryBlockstore, E>),
-}
-
-impl<E: Externs + 'static> AnyExecutor<E> {
-    fn apply_message(
-        &mut self,
-        msg: &Message,
-        kind: ApplyKind,
-        len: usize,
-    ) -> Result<ApplyRet, ExecutionFailure> {
-        match self {
-            AnyExecutor::Current(e) => e.apply_message(msg, kind, len),
-            AnyExecutor::Fvm2(e) => e.apply_message(msg, kind, len),
-        }
-    }
-
-    fn flush(&mut self) -> Result<Cid, ExecutionFailure> {
-        match self {
-            AnyExecutor::Current(e) => e.flush(),
-            AnyExecutor::Fvm2(e) => e.flush(),
-        }
-    }
-
-    fn into_store(self) -> Option<MemoryBlockstore> {
-        match self {
-            AnyExecutor::Current(e) => e.into_machine().map(|m| m.into_store()),
-            AnyExecutor::Fvm2(e) => e.into_machine().map(|m| m.into_store()),
-        }
-    }
 }
 
 /// The on-chain length of a message given its CBOR bytes.
