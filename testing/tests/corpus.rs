@@ -102,7 +102,10 @@ fn corpus_covers_versions_scenarios_and_outcomes() {
     }
 
     // nv17: the probe, transfer and Wasm vectors written from ref-fvm 2.12 runs.
-    assert!(per_nv.get(&17).copied().unwrap_or(0) >= 3, "nv17: {per_nv:?}");
+    assert!(
+        per_nv.get(&17).copied().unwrap_or(0) >= 3,
+        "nv17: {per_nv:?}"
+    );
 
     // Every scenario of the library that a vector can express is in the corpus.
     let genesis = standard_genesis();
