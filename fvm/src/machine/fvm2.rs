@@ -23,7 +23,7 @@ use fern_shared::state::StateTreeVersion;
 use fern_shared::version::NetworkVersion;
 use fvm_ipld_blockstore::Blockstore;
 
-use super::manifest::{read_block, ManifestError, MANIFEST_VERSION};
+use super::manifest::{index_entries, read_block, ManifestError, MANIFEST_VERSION};
 use super::{
     flush_state_tree, load_actor_state, put_empty_array, singletons, take_host_fault,
     BufferedBlockstore, Externs, GuardedExterns, HostFault, MachineContext, StateTree, SystemState,
@@ -70,12 +70,7 @@ impl Fvm2Manifest {
         entries: impl IntoIterator<Item = (S, Cid)>,
     ) -> Result<Self, ManifestError> {
         let entries: Vec<(String, Cid)> = entries.into_iter().map(|(n, c)| (n.into(), c)).collect();
-        let mut types = HashMap::new();
-        let mut by_name: HashMap<&str, Cid> = HashMap::new();
-        for ((name, code), ty) in entries.iter().zip(1u32..) {
-            types.insert(*code, ty);
-            by_name.insert(name.as_str(), *code);
-        }
+        let (types, by_name) = index_entries(&entries);
         let named = |name: &'static str| {
             by_name
                 .get(name)

@@ -71,12 +71,7 @@ impl Manifest {
         entries: impl IntoIterator<Item = (S, Cid)>,
     ) -> Result<Self, ManifestError> {
         let entries: Vec<(String, Cid)> = entries.into_iter().map(|(n, c)| (n.into(), c)).collect();
-        let mut types = HashMap::new();
-        let mut by_name: HashMap<&str, Cid> = HashMap::new();
-        for ((name, code), ty) in entries.iter().zip(1u32..) {
-            types.insert(*code, ty);
-            by_name.insert(name.as_str(), *code);
-        }
+        let (types, by_name) = index_entries(&entries);
         let named = |name: &'static str| {
             by_name
                 .get(name)
@@ -179,6 +174,18 @@ impl Manifest {
     pub fn entries(&self) -> &[(String, Cid)] {
         &self.entries
     }
+}
+
+/// The type of each code (its 1-based position; when a code appears twice the later position
+/// wins) and the code of each name (the later entry wins).
+pub(crate) fn index_entries(entries: &[(String, Cid)]) -> (HashMap<Cid, u32>, HashMap<&str, Cid>) {
+    let mut types = HashMap::new();
+    let mut by_name = HashMap::new();
+    for ((name, code), ty) in entries.iter().zip(1u32..) {
+        types.insert(*code, ty);
+        by_name.insert(name.as_str(), *code);
+    }
+    (types, by_name)
 }
 
 /// Reads and decodes one manifest block.

@@ -21,65 +21,6 @@ use crate::gas::KernelGeneration;
 use crate::kernel::RandomnessSource;
 use crate::machine::Externs;
 
-macro_rules! unit {
-    ($l:ident, $module:literal, $name:literal, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
-        $l.func_wrap(
-            $module,
-            $name,
-            move |mut caller: Caller<'_, Data<B, E>> $(, $a: $t)*| -> anyhow::Result<u32> {
-                enter(&mut caller)?;
-                let out = {
-                    let (mem, data) = memory_and_data(&mut caller)?;
-                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
-                    let res: Result<()> = (|| {
-                        let $k = &mut data.kernel;
-                        let $m: &mut [u8] = &mut *mem;
-                        $body
-                    })();
-                    status(&mut data.last_error, $module, $name, res)
-                };
-                update_gas_available(&mut caller)?;
-                Ok(out?)
-            },
-        )?;
-    };
-}
-
-macro_rules! value {
-    ($l:ident, $module:literal, $name:literal, $ty:ty, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
-        $l.func_wrap(
-            $module,
-            $name,
-            move |mut caller: Caller<'_, Data<B, E>>, ret: u32 $(, $a: $t)*| -> anyhow::Result<u32> {
-                enter(&mut caller)?;
-                let out = {
-                    let (mem, data) = memory_and_data(&mut caller)?;
-                    if u64::from(ret) + std::mem::size_of::<$ty>() as u64 > mem.len() as u64 {
-                        data.last_error = Some(Cause::Syscall {
-                            module: $module,
-                            function: $name,
-                            number: ErrorNumber::IllegalArgument,
-                            message: "no space for return value".into(),
-                        });
-                        // No counter reload here: ref-fvm returns before it.
-                        return Ok(ErrorNumber::IllegalArgument as u32);
-                    }
-                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
-                    let res: Result<$ty> = (|| {
-                        let $k = &mut data.kernel;
-                        let $m: &mut [u8] = &mut *mem;
-                        $body
-                    })();
-                    let res = res.map(|v| memory::write_value(mem, ret, v));
-                    status(&mut data.last_error, $module, $name, res)
-                };
-                update_gas_available(&mut caller)?;
-                Ok(out?)
-            },
-        )?;
-    };
-}
-
 fn token(v: &TokenAmount) -> Result<sys::TokenAmount> {
     sys::TokenAmount::try_from(v).or_fatal()
 }

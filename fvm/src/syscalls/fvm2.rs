@@ -142,19 +142,7 @@ pub fn invoke_fvm2<B: Blockstore + 'static, E: Externs + 'static>(
         blocks,
         ..
     } = data.kernel;
-    let outcome = outcome.and_then(|ret_id| {
-        if ret_id == NO_DATA_BLOCK_ID {
-            Ok(None)
-        } else {
-            blocks.get(ret_id).map(|b| Some(b.clone())).map_err(|_| {
-                Abort::Exit(
-                    ExitCode::SYS_MISSING_RETURN,
-                    "returned block does not exist".into(),
-                    NO_DATA_BLOCK_ID,
-                )
-            })
-        }
-    });
+    let outcome = outcome.and_then(|ret_id| super::invoke::return_block(&blocks, ret_id));
     let result = match outcome {
         Ok(value) => Ok(InvocationResult {
             exit_code: ExitCode::OK,

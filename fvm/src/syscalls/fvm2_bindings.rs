@@ -26,7 +26,9 @@ use fern_shared::sys::{self, IpldOpen, IpldStat};
 use fvm_ipld_blockstore::Blockstore;
 use wasmtime::{Caller, Linker};
 
-use super::fvm2::{charge_for_exec_fvm2, update_gas_available_fvm2, Fvm2InvocationData};
+use super::fvm2::{
+    charge_for_exec_fvm2, update_gas_available_fvm2 as update_gas_available, Fvm2InvocationData,
+};
 use super::memory::{self, check_bounds, read_address, read_cid, slice, slice_mut, write_cid};
 use super::{status, Abort};
 use crate::call_manager::backtrace::Cause;
@@ -56,64 +58,6 @@ fn memory_and_data<'a, B: Blockstore + 'static, E: Externs + 'static>(
         .memory
         .ok_or_else(|| Abort::Fatal(anyhow::anyhow!("syscall before the memory was bound")))?;
     Ok(memory.data_and_store_mut(caller))
-}
-
-macro_rules! unit {
-    ($l:ident, $module:literal, $name:literal, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
-        $l.func_wrap(
-            $module,
-            $name,
-            move |mut caller: Caller<'_, Data<B, E>> $(, $a: $t)*| -> anyhow::Result<u32> {
-                enter(&mut caller)?;
-                let out = {
-                    let (mem, data) = memory_and_data(&mut caller)?;
-                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
-                    let res: Result<()> = (|| {
-                        let $k = &mut data.kernel;
-                        let $m: &mut [u8] = &mut *mem;
-                        $body
-                    })();
-                    status(&mut data.last_error, $module, $name, res)
-                };
-                update_gas_available_fvm2(&mut caller)?;
-                Ok(out?)
-            },
-        )?;
-    };
-}
-
-macro_rules! value {
-    ($l:ident, $module:literal, $name:literal, $ty:ty, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
-        $l.func_wrap(
-            $module,
-            $name,
-            move |mut caller: Caller<'_, Data<B, E>>, ret: u32 $(, $a: $t)*| -> anyhow::Result<u32> {
-                enter(&mut caller)?;
-                let out = {
-                    let (mem, data) = memory_and_data(&mut caller)?;
-                    if u64::from(ret) + std::mem::size_of::<$ty>() as u64 > mem.len() as u64 {
-                        data.last_error = Some(Cause::Syscall {
-                            module: $module,
-                            function: $name,
-                            number: ErrorNumber::IllegalArgument,
-                            message: "no space for return value".into(),
-                        });
-                        return Ok(ErrorNumber::IllegalArgument as u32);
-                    }
-                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
-                    let res: Result<$ty> = (|| {
-                        let $k = &mut data.kernel;
-                        let $m: &mut [u8] = &mut *mem;
-                        $body
-                    })();
-                    let res = res.map(|v| memory::write_value(mem, ret, v));
-                    status(&mut data.last_error, $module, $name, res)
-                };
-                update_gas_available_fvm2(&mut caller)?;
-                Ok(out?)
-            },
-        )?;
-    };
 }
 
 fn token(v: &TokenAmount) -> Result<sys::TokenAmount> {
@@ -193,7 +137,7 @@ pub fn link_fvm2<B: Blockstore + 'static, E: Externs + 'static>(
                 let (mem, _) = memory_and_data(&mut caller)?;
                 abort_v2(mem, code, off, len)
             };
-            update_gas_available_fvm2(&mut caller)?;
+            update_gas_available(&mut caller)?;
             Err(abort.into())
         },
     )?;

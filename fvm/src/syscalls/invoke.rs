@@ -91,19 +91,7 @@ pub fn invoke<B: Blockstore + 'static, E: Externs + 'static>(
         ..
     } = data.kernel;
 
-    let outcome = outcome.and_then(|ret_id| {
-        if ret_id == NO_DATA_BLOCK_ID {
-            Ok(None)
-        } else {
-            blocks.get(ret_id).map(|b| Some(b.clone())).map_err(|_| {
-                Abort::Exit(
-                    ExitCode::SYS_MISSING_RETURN,
-                    "returned block does not exist".into(),
-                    NO_DATA_BLOCK_ID,
-                )
-            })
-        }
-    });
+    let outcome = outcome.and_then(|ret_id| return_block(&blocks, ret_id));
 
     let result = match outcome {
         Ok(value) => Ok(InvocationResult {
@@ -340,4 +328,22 @@ fn cached_linker<B: Blockstore + 'static, E: Externs + 'static>(
             .push((engine.clone(), ty, syscalls, Box::new(shared.clone())))
     });
     Ok(shared)
+}
+
+/// The block an invocation returned by handle: none for [`NO_DATA_BLOCK_ID`], and
+/// `SYS_MISSING_RETURN` for a handle the registry does not hold (every generation alike).
+pub(super) fn return_block(
+    blocks: &BlockRegistry,
+    ret_id: u32,
+) -> std::result::Result<Option<crate::call_manager::Block>, Abort> {
+    if ret_id == NO_DATA_BLOCK_ID {
+        return Ok(None);
+    }
+    blocks.get(ret_id).map(|b| Some(b.clone())).map_err(|_| {
+        Abort::Exit(
+            ExitCode::SYS_MISSING_RETURN,
+            "returned block does not exist".into(),
+            NO_DATA_BLOCK_ID,
+        )
+    })
 }

@@ -10,6 +10,72 @@
 
 #![warn(missing_docs)]
 
+/// Defines an import that yields no value: `unit!(linker, "module", "name", |kernel, memory,
+/// arg: type, ...| { body })`. The body returns the kernel's `Result<()>`. Item names in the
+/// expansion (`Data`, `enter`, `memory_and_data`, `status`, `update_gas_available`, `Result`)
+/// resolve where the macro is used, so each syscall set's bindings module supplies its own
+/// generation's versions of them.
+macro_rules! unit {
+    ($l:ident, $module:literal, $name:literal, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
+        $l.func_wrap(
+            $module,
+            $name,
+            move |mut caller: Caller<'_, Data<B, E>> $(, $a: $t)*| -> anyhow::Result<u32> {
+                enter(&mut caller)?;
+                let out = {
+                    let (mem, data) = memory_and_data(&mut caller)?;
+                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
+                    let res: Result<()> = (|| {
+                        let $k = &mut data.kernel;
+                        let $m: &mut [u8] = &mut *mem;
+                        $body
+                    })();
+                    status(&mut data.last_error, $module, $name, res)
+                };
+                update_gas_available(&mut caller)?;
+                Ok(out?)
+            },
+        )?;
+    };
+}
+
+/// Defines an import that writes a value of type `$ty` through a return pointer (its first
+/// parameter), checking first that the pointer has room for it; otherwise like [`unit!`].
+macro_rules! value {
+    ($l:ident, $module:literal, $name:literal, $ty:ty, |$k:ident, $m:ident $(, $a:ident : $t:ty)*| $body:block) => {
+        $l.func_wrap(
+            $module,
+            $name,
+            move |mut caller: Caller<'_, Data<B, E>>, ret: u32 $(, $a: $t)*| -> anyhow::Result<u32> {
+                enter(&mut caller)?;
+                let out = {
+                    let (mem, data) = memory_and_data(&mut caller)?;
+                    if u64::from(ret) + std::mem::size_of::<$ty>() as u64 > mem.len() as u64 {
+                        data.last_error = Some(Cause::Syscall {
+                            module: $module,
+                            function: $name,
+                            number: ErrorNumber::IllegalArgument,
+                            message: "no space for return value".into(),
+                        });
+                        // No counter reload here: ref-fvm returns before it.
+                        return Ok(ErrorNumber::IllegalArgument as u32);
+                    }
+                    #[allow(unused_variables, unused_mut, clippy::redundant_closure_call)]
+                    let res: Result<$ty> = (|| {
+                        let $k = &mut data.kernel;
+                        let $m: &mut [u8] = &mut *mem;
+                        $body
+                    })();
+                    let res = res.map(|v| memory::write_value(mem, ret, v));
+                    status(&mut data.last_error, $module, $name, res)
+                };
+                update_gas_available(&mut caller)?;
+                Ok(out?)
+            },
+        )?;
+    };
+}
+
 mod bindings;
 mod crypto_bindings;
 pub mod fvm2;
