@@ -230,13 +230,14 @@ fn apply(
             format!("the message is not the CBOR of a Filecoin message: {e}"),
         )
     })?;
-    // The later generations refuse a malformed message before running it; ref-fvm 2.x checks
-    // only the gas limit, in its executor.
-    if matches!(slot.executor, VersionedExecutor::Current(_)) {
-        msg.check().map_err(|e| {
-            Failure::new(FernStatus::InvalidMessage, format!("invalid message: {e}"))
-        })?;
-    }
+    // A message the generation cannot take is refused before it runs, leaving the executor
+    // usable: the later generations' checks, or ref-fvm 2.x's (gas limit, no f4 addresses).
+    let checked = match slot.executor {
+        VersionedExecutor::Current(_) => msg.check().map_err(|e| e.to_string()),
+        VersionedExecutor::Fvm2(_) => fern::executor::fvm2::check_message(&msg),
+    };
+    checked
+        .map_err(|e| Failure::new(FernStatus::InvalidMessage, format!("invalid message: {e}")))?;
     slot.log.take();
     let outcome = slot.executor.apply_message(&msg, kind, chain_len);
     if let Some(failure) = slot.log.take() {

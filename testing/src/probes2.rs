@@ -204,6 +204,7 @@ pub fn probes() -> Vec<(&'static str, Vec<u8>)> {
                     (0x1c0, reward_code.clone()),
                     (0x200, unknown_code.clone()),
                     (0x240, vec![0x00]),
+                    (0x280, Address::new_delegated(10, &[1u8; 20]).unwrap().to_bytes()),
                 ],
                 "(st 0 (call $actor_resolve_address (i32.const 0x1100) (i32.const 0x100) (i32.const 21)))
                  (st 1 (call $actor_resolve_address (i32.const 0x1108) (i32.const 0x140) (i32.const 21)))
@@ -221,7 +222,9 @@ pub fn probes() -> Vec<(&'static str, Vec<u8>)> {
                  (st 13 (call $actor_create_actor (i64.const 5000) (i32.const 0x180)))
                  (st 14 (call $actor_create_actor (i64.const 5001) (i32.const 0x1c0)))
                  (st 15 (call $actor_create_actor (i64.const 5002) (i32.const 0x200)))
-                 (st 16 (call $actor_create_actor (i64.const 5003) (i32.const 65535)))",
+                 (st 16 (call $actor_create_actor (i64.const 5003) (i32.const 65535)))
+                 ;; an f4 address: unknown to the nv17 ABI
+                 (st 17 (call $actor_resolve_address (i32.const 0x1230) (i32.const 0x280) (i32.const 22)))",
             ),
         ),
         (

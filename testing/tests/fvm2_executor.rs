@@ -143,6 +143,25 @@ impl Pair {
         }
     }
 
+    /// Applies `msg` on both, expecting both to refuse it with an error (no receipt), and then
+    /// the same state root on both.
+    fn apply_refused(&mut self, msg: &Message) {
+        self.applied += 1;
+        let ours = apply_fern2(&mut self.fern, msg, false);
+        let theirs = apply_ref2(&mut self.oracle, msg, false);
+        assert!(
+            ours.is_err() && theirs.is_err(),
+            "message {}: expected both to refuse it:\n fern: {ours:?}\n  ref: {theirs:?}",
+            self.applied
+        );
+        assert_eq!(
+            flush_fern2(&mut self.fern).expect("Fern flush"),
+            flush_ref2(&mut self.oracle).expect("ref-fvm flush"),
+            "message {}: state roots differ",
+            self.applied
+        );
+    }
+
     /// Applies `msg` on both, checks they agree (outcome, then state root), and returns the
     /// outcome; the sender's nonce advances when the message got past validation.
     fn apply(&mut self, msg: &Message, implicit: bool) -> Outcome2 {
@@ -259,6 +278,26 @@ fn transfers_and_validation_match_ref_fvm_2() {
     let mut m = p.message(1, to, 0, fil(1));
     m.gas_premium = TokenAmount::zero();
     m.gas_limit = 1_000_000_000;
+    assert_eq!(p.apply(&m, false).exit_code, 0);
+
+    // Messages ref-fvm 2.x cannot take: an f4 receiver or sender (its address type has no
+    // protocol 4), a zero gas limit, a negative fee cap (the reservation credits the sender,
+    // then the payment of a negative amount fails; the sender keeps the credit and the new
+    // sequence on both).
+    let f4 = Address::new_delegated(10, &[1u8; 20]).unwrap();
+    let m = p.message(0, f4, 0, fil(1));
+    p.apply_refused(&m);
+    let mut m = p.message(0, to, 0, fil(1));
+    m.from = f4;
+    p.apply_refused(&m);
+    let mut m = p.message(0, to, 0, fil(1));
+    m.gas_limit = 0;
+    p.apply_refused(&m);
+    let mut m = p.message(1, to, 0, fil(1));
+    m.gas_fee_cap = TokenAmount::from_atto(-5);
+    p.apply_refused(&m);
+    p.nonces[1] += 1;
+    let m = p.message(1, to, 0, fil(1));
     assert_eq!(p.apply(&m, false).exit_code, 0);
 
     // An implicit message from the system actor: no validation, no payment.

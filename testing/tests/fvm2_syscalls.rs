@@ -155,6 +155,7 @@ fn run_probes() {
         ),
         (0, FORBIDDEN, FORBIDDEN, FORBIDDEN)
     );
+    assert_eq!(status(&r, 17), ILLEGAL_ARGUMENT);
 
     let r = p.call("crypto", &[], 50_000_000);
     assert_eq!(r.exit_code, 0);

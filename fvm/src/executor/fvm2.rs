@@ -4,8 +4,9 @@
 //! The same phases as [`Executor`](super::Executor), with ref-fvm 2.12's rules (source: `fvm`
 //! 2.12.2 `executor/default.rs`):
 //!
-//! - **Validation.** A gas limit of 0 (or above `i64::MAX`, which 2.x cannot hold) is an error
-//!   of the message, not a receipt. For an explicit message the inclusion charge is
+//! - **Validation.** A gas limit of 0 (or above `i64::MAX`, which 2.x cannot hold), or an f4
+//!   sender or receiver (which 2.x cannot decode), is an error of the message, not a receipt
+//!   ([`check_message`]). For an explicit message the inclusion charge is
 //!   `OnChainMessage` of the Skyr table, whose total (rounded up) must not exceed the gas limit
 //!   (`SYS_OUT_OF_GAS`, penalty base fee × inclusion gas). The sender must resolve and exist
 //!   (`SYS_SENDER_INVALID`) and be an **account actor** (`SYS_SENDER_INVALID`), its sequence must
@@ -26,7 +27,7 @@
 
 use anyhow::{anyhow, Context as _};
 use cid::Cid;
-use fern_shared::address::{BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
+use fern_shared::address::{Protocol, BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID};
 use fern_shared::econ::TokenAmount;
 use fern_shared::error::{ErrorNumber, ExitCode};
 use fern_shared::message::Message;
@@ -43,6 +44,30 @@ use crate::gas::fvm2::Fvm2GasCharge;
 use crate::gas::GasOutputs;
 use crate::machine::{Externs, Fvm2Machine, GuardedProofs, NoProofVerifier, ProofVerifier};
 use std::sync::Arc;
+
+/// Why ref-fvm 2.x cannot take `msg` at all (it fails before touching the machine, with no
+/// receipt): a gas limit of 0, or one above `i64::MAX`, or a sender or receiver with an f4
+/// address, which `fvm_shared` 2.x cannot decode (ref-fvm 2.12 `Message::check` and its
+/// message type).
+pub fn check_message(msg: &Message) -> Result<(), String> {
+    if msg.gas_limit == 0 {
+        return Err("Message has no gas limit set".into());
+    }
+    if i64::try_from(msg.gas_limit).is_err() {
+        return Err(format!(
+            "gas limit {} does not fit a signed 64-bit integer",
+            msg.gas_limit
+        ));
+    }
+    for (what, addr) in [("sender", &msg.from), ("receiver", &msg.to)] {
+        if addr.protocol() == Protocol::Delegated {
+            return Err(format!(
+                "the {what} {addr} is an f4 address, which network version 17 does not have"
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Applies messages to an nv17 machine. See the [module docs](self).
 pub struct Fvm2Executor<B: Blockstore + 'static, E: Externs + 'static> {
@@ -275,17 +300,7 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Executor<B, E> {
         kind: ApplyKind,
         raw_length: usize,
     ) -> Result<Result<Preflight, ApplyRet>, ExecutionFailure> {
-        if msg.gas_limit == 0 {
-            return Err(ExecutionFailure(anyhow!(
-                "invalid message: Message has no gas limit set"
-            )));
-        }
-        if i64::try_from(msg.gas_limit).is_err() {
-            return Err(ExecutionFailure(anyhow!(
-                "invalid message: gas limit {} does not fit a signed 64-bit integer",
-                msg.gas_limit
-            )));
-        }
+        check_message(msg).map_err(|e| ExecutionFailure(anyhow!("invalid message: {e}")))?;
         let machine = self.machine_mut()?;
         let base_fee = machine.context.base_fee.clone();
         let (inclusion, penalty) = match kind {
@@ -354,9 +369,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Executor<B, E> {
                 penalty,
             )));
         }
-        state
-            .deduct_funds(&gas_cost)
-            .map_err(|e| ExecutionFailure(anyhow!("{e}")))?;
+        // ref-fvm 2.x subtracts without a sign check: a negative reservation (a negative fee
+        // cap, which no block holds) credits the sender. The balance covers it (checked above).
+        state.balance = &state.balance - &gas_cost;
         // ref-fvm 2.x adds one to a u64 sequence; its release build wraps.
         state.sequence = state.sequence.wrapping_add(1);
         machine.state_tree.set_actor(sender, state);

@@ -12,7 +12,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use fern_shared::address::PAYLOAD_HASH_LEN;
+use fern_shared::address::{Address, Protocol, PAYLOAD_HASH_LEN};
 use fern_shared::crypto::{SignatureType, SECP_SIG_LEN};
 use fern_shared::econ::TokenAmount;
 use fern_shared::error::{ErrorNumber, ExitCode};
@@ -29,7 +29,7 @@ use wasmtime::{Caller, Linker};
 use super::fvm2::{
     charge_for_exec_fvm2, update_gas_available_fvm2 as update_gas_available, Fvm2InvocationData,
 };
-use super::memory::{self, check_bounds, read_address, read_cid, slice, slice_mut, write_cid};
+use super::memory::{self, check_bounds, read_cid, slice, slice_mut, write_cid};
 use super::{status, Abort};
 use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{syscall_error, Classify, Result, NO_DATA_BLOCK_ID};
@@ -58,6 +58,19 @@ fn memory_and_data<'a, B: Blockstore + 'static, E: Externs + 'static>(
         .memory
         .ok_or_else(|| Abort::Fatal(anyhow::anyhow!("syscall before the memory was bound")))?;
     Ok(memory.data_and_store_mut(caller))
+}
+
+/// An address from actor memory, as `fvm_shared` 2.x reads one: f4 addresses did not exist
+/// yet, so their protocol byte is unknown (`IllegalArgument`), like any other malformed address.
+fn read_address(mem: &[u8], off: u32, len: u32) -> Result<Address> {
+    let addr = memory::read_address(mem, off, len)?;
+    if addr.protocol() == Protocol::Delegated {
+        return Err(syscall_error(
+            ErrorNumber::IllegalArgument,
+            "unknown address protocol 4",
+        ));
+    }
+    Ok(addr)
 }
 
 fn token(v: &TokenAmount) -> Result<sys::TokenAmount> {
