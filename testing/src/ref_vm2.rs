@@ -228,6 +228,19 @@ pub fn ref2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Ref2Executor> 
 /// Fern's nv17 executor over a copy of `genesis`, like [`ref2_executor`], with the built-in
 /// actors compiled up front as ref-fvm 2.12 does.
 pub fn fern2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Fern2Executor> {
+    fern2_executor_with_proofs(
+        genesis,
+        base_fee,
+        std::sync::Arc::new(fern::machine::NoProofVerifier),
+    )
+}
+
+/// Like [`fern2_executor`], with `proofs` as the host's proof verifier.
+pub fn fern2_executor_with_proofs(
+    genesis: &Genesis2,
+    base_fee: u64,
+    proofs: std::sync::Arc<dyn fern::machine::ProofVerifier>,
+) -> Result<Fern2Executor> {
     let engine = fern::engine::Engine::for_network(NetworkVersion::V17)?;
     let context = MachineContext::new(EPOCH, (EPOCH * 30) as u64, genesis.state_root)
         .with_base_fee(TokenAmount::from_atto(base_fee))
@@ -239,7 +252,7 @@ pub fn fern2_executor(genesis: &Genesis2, base_fee: u64) -> Result<Fern2Executor
         TestExterns,
         None,
     )?;
-    let exec = Fvm2Executor::new(engine, machine);
+    let exec = Fvm2Executor::with_proof_verifier(engine, machine, proofs);
     exec.preload_builtin_actors()?;
     Ok(exec)
 }

@@ -16,6 +16,7 @@ use fern_shared::sector::{
 use fvm_ipld_blockstore::Blockstore;
 
 use super::crypto::signatures;
+use super::proof_types::{unknown_proof_type, KnownProofTypes};
 use super::{err, Kernel};
 use crate::call_manager::{Classify, Result};
 use crate::machine::Externs;
@@ -113,6 +114,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             info.proofs.first().map(|p| p.post_proof),
             info.challenged_sectors.len(),
         ))?;
+        if !self.known_proof_types().post_info(info) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying a PoSt", || {
             proofs.verify_post(info).or_illegal_argument()
@@ -128,6 +132,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
         if agg.infos.is_empty() {
             return Err(err(ErrorNumber::IllegalArgument, "no seal verify infos"));
         }
+        if !self.known_proof_types().aggregate(agg) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying aggregate seals", || {
             proofs.verify_aggregate_seals(agg).or_illegal_argument()
@@ -137,6 +144,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     /// `crypto::verify_replica_update`.
     pub fn verify_replica_update(&self, info: &ReplicaUpdateInfo) -> Result<bool> {
         self.charge(self.prices().on_verify_replica_update())?;
+        if !self.known_proof_types().replica_update(info) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying a replica update", || {
             proofs.verify_replica_update(info).or_illegal_argument()
@@ -144,11 +154,36 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
     }
 
     /// `crypto::batch_verify_seals`: every seal is charged before any is verified; a failing or
-    /// erroring check is "invalid".
+    /// erroring check is "invalid", and so is a seal whose proof type the generation does not
+    /// know (the host is not asked about it).
     pub fn batch_verify_seals(&self, infos: &[SealVerifyInfo]) -> Result<Vec<bool>> {
         for _ in infos {
             self.charge(self.prices().on_verify_seal())?;
         }
+        let known = self.known_proof_types();
+        if infos.iter().all(|i| known.seal_info(i)) {
+            return self.host_verify_seals(infos);
+        }
+        let asked: Vec<SealVerifyInfo> = infos
+            .iter()
+            .filter(|i| known.seal_info(i))
+            .cloned()
+            .collect();
+        let mut answers = if asked.is_empty() {
+            Vec::new()
+        } else {
+            self.host_verify_seals(&asked)?
+        }
+        .into_iter();
+        Ok(infos
+            .iter()
+            .map(|i| known.seal_info(i) && answers.next().unwrap_or(false))
+            .collect())
+    }
+
+    /// The host's verdicts on a batch of seals, one per seal; a failing or panicking verifier,
+    /// or a wrong number of verdicts, is fatal.
+    fn host_verify_seals(&self, infos: &[SealVerifyInfo]) -> Result<Vec<bool>> {
         let proofs = self.call_manager.proofs.clone();
         let verdicts = catch_unwind(AssertUnwindSafe(|| proofs.verify_seals(infos)))
             .map_err(|_| anyhow::anyhow!("the proof verifier panicked on a seal batch"))
@@ -163,6 +198,11 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Kernel<B, E> {
             .or_fatal();
         }
         Ok(verdicts)
+    }
+
+    /// The proof numbers this kernel's generation knows.
+    fn known_proof_types(&self) -> &'static KnownProofTypes {
+        KnownProofTypes::of(self.prices().generation)
     }
 
     /// `crypto::verify_consensus_fault`: a flat charge, then the host's check.

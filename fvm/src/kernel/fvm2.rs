@@ -41,6 +41,7 @@ use fvm_ipld_encoding::DAG_CBOR;
 use multihash_codetable::{Code, MultihashDigest};
 
 use super::crypto::{digest, signatures};
+use super::proof_types::{unknown_proof_type, FVM2 as KNOWN_PROOFS};
 use super::{draw_randomness, BlockRegistry, BlockStat, CallResult};
 use crate::call_manager::{
     syscall_error, Block, Classify, ExecutionError, Fvm2CallManager, Result, NO_DATA_BLOCK_ID,
@@ -545,6 +546,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Kernel<B, E> {
     /// `IllegalArgument`).
     pub fn verify_seal(&mut self, info: &SealVerifyInfo) -> Result<bool> {
         self.charge(self.prices().on_verify_seal())?;
+        if !KNOWN_PROOFS.seal_info(info) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying seal", || {
             proofs.verify_seal(info).or_illegal_argument()
@@ -557,6 +561,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Kernel<B, E> {
             info.proofs.first().map(|p| p.post_proof),
             info.challenged_sectors.len(),
         ))?;
+        if !KNOWN_PROOFS.post_info(info) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying post", || {
             proofs.verify_post(info).or_illegal_argument()
@@ -588,6 +595,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Kernel<B, E> {
         infos
             .iter()
             .map(|info| {
+                if !KNOWN_PROOFS.seal_info(info) {
+                    return false;
+                }
                 catch_unwind(AssertUnwindSafe(|| proofs.verify_seal(info)))
                     .ok()
                     .and_then(|r| r.ok())
@@ -611,6 +621,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Kernel<B, E> {
             if agg.infos.is_empty() {
                 return Err(err(ErrorNumber::IllegalArgument, "no seal verify infos"));
             }
+            if !KNOWN_PROOFS.aggregate(agg) {
+                return Err(unknown_proof_type());
+            }
             proofs.verify_aggregate_seals(agg).or_illegal_argument()
         })
     }
@@ -618,6 +631,9 @@ impl<B: Blockstore + 'static, E: Externs + 'static> Fvm2Kernel<B, E> {
     /// `crypto::verify_replica_update`.
     pub fn verify_replica_update(&mut self, info: &ReplicaUpdateInfo) -> Result<bool> {
         self.charge(self.prices().on_verify_replica_update())?;
+        if !KNOWN_PROOFS.replica_update(info) {
+            return Err(unknown_proof_type());
+        }
         let proofs = self.call_manager.proofs.clone();
         guarded("verifying replica update", || {
             proofs.verify_replica_update(info).or_illegal_argument()

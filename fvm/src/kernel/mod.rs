@@ -15,6 +15,7 @@ mod filecoin;
 pub mod fvm2;
 mod fvm3;
 pub mod ipld;
+pub mod proof_types;
 
 use anyhow::anyhow;
 use cid::Cid;

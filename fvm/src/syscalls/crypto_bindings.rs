@@ -17,7 +17,7 @@ use super::memory::{check_bounds, read_address, read_values, slice, slice_mut, w
 use super::{enter, memory_and_data, status, update_gas_available, Data};
 use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{syscall_error, Classify, Result};
-use crate::gas::KernelGeneration;
+use crate::kernel::proof_types::KnownProofTypes;
 use crate::machine::Externs;
 
 /// Decodes CBOR input of a syscall; failures (and decoder panics) are `IllegalArgument`.
@@ -65,10 +65,6 @@ macro_rules! value {
         )?;
     };
 }
-
-/// The seal proof numbers of non-interactive PoRep (`StackedDRG*V1P2_Feat_NiPoRep`, 2 KiB to 64 GiB),
-/// which ref-fvm 3.x does not know.
-const NI_POREP_SEAL_PROOFS: std::ops::RangeInclusive<i64> = 15..=19;
 
 /// Defines the `crypto` imports; `crypto::verify_bls_aggregate` only under ref-fvm 4.x rules
 /// (`bls_aggregate`), where it first appeared.
@@ -142,14 +138,8 @@ pub fn link<B: Blockstore + 'static, E: Externs + 'static>(
         "compute_unsealed_sector_cid",
         u32,
         |k, m, proof: i64, pieces_off: u32, pieces_len: u32, cid_off: u32, cid_len: u32| {
-            let known = match RegisteredSealProof::from(proof) {
-                RegisteredSealProof::Invalid(_) => false,
-                // fvm_shared 3.14 predates non-interactive PoRep: it decodes these as invalid.
-                _ if NI_POREP_SEAL_PROOFS.contains(&proof) => {
-                    k.call_manager.price_list().generation == KernelGeneration::Fvm4
-                }
-                _ => true,
-            };
+            let known =
+                KnownProofTypes::of(k.call_manager.price_list().generation).knows_seal(proof);
             if !known {
                 return Err(syscall_error(
                     ErrorNumber::IllegalArgument,

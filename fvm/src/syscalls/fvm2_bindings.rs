@@ -34,6 +34,7 @@ use super::{status, Abort};
 use crate::call_manager::backtrace::Cause;
 use crate::call_manager::{syscall_error, Classify, Result, NO_DATA_BLOCK_ID};
 use crate::gas::fvm2::SignedGas;
+use crate::kernel::proof_types;
 use crate::machine::Externs;
 
 type Data<B, E> = Fvm2InvocationData<B, E>;
@@ -389,8 +390,7 @@ pub fn link_fvm2<B: Blockstore + 'static, E: Externs + 'static>(
         "compute_unsealed_sector_cid",
         u32,
         |k, m, proof: i64, pieces_off: u32, pieces_len: u32, off: u32, len: u32| {
-            // The seal proofs `fvm_shared` 2.12 knows: 0 to 9 (no synthetic or NI-PoRep ones).
-            if !(0..=9).contains(&proof) {
+            if !proof_types::FVM2.knows_seal(proof) {
                 return Err(syscall_error(
                     ErrorNumber::IllegalArgument,
                     format!("invalid proof type {proof}"),
